@@ -1,0 +1,3 @@
+"""Regulars: the customer book beside the till."""
+
+__version__ = "0.1.0"

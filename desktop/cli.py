@@ -1,0 +1,285 @@
+"""The command line: the same services as the app, for scripts and the back office.
+
+Errors go to stderr with exit status 1 and nothing is written; usage errors exit 2.
+`regulars` with no command opens the app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from desktop.db.engine import ShopDatabase, open_shop_file, verify_shop_file
+from desktop.errors import DuplicateCustomer, InvalidInput, RegularsError
+from desktop.paths import default_shop_path
+from desktop.services import customers as customer_service
+from desktop.services.demo import add_demo_customers
+from desktop.services.lookup import CustomerMatch, find_customers
+from desktop.services.phones import display_phone
+from desktop.services.shop import ShopSettings, check_new_passphrase, check_settings, create_shop, shop_settings
+
+PASSPHRASE_ENV = "REGULARS_PASSPHRASE"
+
+
+class CommandFailed(Exception):
+    """A message for stderr and exit status 1."""
+
+
+def _passphrase(*, confirm: bool = False) -> str:
+    value = os.environ.get(PASSPHRASE_ENV)
+    if value is not None:
+        return value
+    if not sys.stdin or not sys.stdin.isatty():
+        raise CommandFailed(f"No passphrase: set {PASSPHRASE_ENV} or run on a terminal.")
+    value = getpass.getpass("Shop passphrase: ")
+    if confirm and getpass.getpass("Same passphrase again: ") != value:
+        raise CommandFailed("The two passphrases differ; nothing was created.")
+    return value
+
+
+def _open(args) -> ShopDatabase:
+    return open_shop_file(args.db, _passphrase())
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+def _match_record(match: CustomerMatch) -> dict[str, Any]:
+    return {
+        "id": match.id,
+        "uuid": match.uuid,
+        "first_name": match.first_name,
+        "last_name": match.last_name,
+        "phone": match.phone or None,
+        "email": match.email or None,
+        "last_seen_at": match.last_seen_at.isoformat(timespec="seconds"),
+        "matched_by": match.matched_by,
+    }
+
+
+def _customer_record(customer, region: str) -> dict[str, Any]:
+    return {
+        "id": customer.id,
+        "uuid": customer.uuid,
+        "first_name": customer.first_name,
+        "last_name": customer.last_name,
+        "phone": customer.phones[0].e164 if customer.phones else None,
+        "phones": [
+            {"e164": p.e164, "display": display_phone(p.e164, region), "label": p.label}
+            for p in customer.phones
+        ],
+        "email": customer.email,
+        "company": customer.company,
+        "address_line1": customer.address_line1,
+        "address_line2": customer.address_line2,
+        "city": customer.city,
+        "state": customer.state,
+        "postal_code": customer.postal_code,
+        "country": customer.country,
+        "preferred_payment": customer.preferred_payment,
+        "birthday": customer.birthday.isoformat() if customer.birthday else None,
+        "notes": customer.notes,
+        "heard_from": customer.heard_from,
+        "created_at": customer.created_at.isoformat(timespec="seconds"),
+        "updated_at": customer.updated_at.isoformat(timespec="seconds"),
+        "last_seen_at": customer.last_seen_at.isoformat(timespec="seconds"),
+    }
+
+
+def cmd_init(args) -> int:
+    settings = check_settings(
+        ShopSettings(name=args.shop_name, region=args.region, currency=args.currency or "", paper_size=args.paper or "")
+    )
+    if Path(args.db).exists():
+        raise CommandFailed(f"A file already exists at {args.db}; nothing was changed.")
+    passphrase = _passphrase(confirm=True)
+    check_new_passphrase(passphrase)
+    create_shop(args.db, passphrase, settings).close()
+    print(f"Created shop {settings.name!r} ({settings.region}, {settings.currency}) at {args.db}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    if args.customers < 0:
+        raise CommandFailed("--customers must be zero or more.")
+    if Path(args.db).exists():
+        database = _open(args)
+    else:
+        passphrase = _passphrase(confirm=True)
+        check_new_passphrase(passphrase)
+        database = create_shop(args.db, passphrase, ShopSettings(name=args.shop_name, region=args.region))
+    with database.writing() as session:
+        region = shop_settings(session).region
+        result = add_demo_customers(session, region, args.customers, seed=args.seed)
+    database.close()
+    print(f"Added {result.customers} demo customers to {args.db}")
+    return 0
+
+
+def _details_from(args) -> customer_service.CustomerDetails:
+    return customer_service.CustomerDetails(
+        first_name=args.first_name,
+        last_name=args.last_name or "",
+        phones=list(args.phone or []),
+        email=args.email or "",
+        company=args.company or "",
+        city=args.city or "",
+        notes=args.notes or "",
+        birthday=args.birthday,
+        heard_from=args.heard_from or "",
+    )
+
+
+def cmd_customers_add(args) -> int:
+    database = _open(args)
+    try:
+        with database.writing() as session:
+            region = shop_settings(session).region
+            customer = customer_service.add_customer(
+                session, _details_from(args), region, allow_duplicate=args.allow_duplicate
+            )
+            record = _customer_record(customer, region)
+    except DuplicateCustomer as exc:
+        raise CommandFailed(f"{exc} Use --allow-duplicate to add a new customer anyway.") from exc
+    finally:
+        database.close()
+    if args.json:
+        _print_json(record)
+    else:
+        print(f"Added customer #{record['id']}: {record['first_name']} {record['last_name']}".rstrip())
+    return 0
+
+
+def cmd_customers_find(args) -> int:
+    if args.limit < 1:
+        raise CommandFailed("--limit must be at least 1.")
+    database = _open(args)
+    try:
+        with database.reading() as session:
+            region = shop_settings(session).region
+            matches = find_customers(session, args.query, region, limit=args.limit)
+    finally:
+        database.close()
+    if args.json:
+        _print_json([_match_record(m) for m in matches])
+    elif not matches:
+        print("No customer found.", file=sys.stderr)
+    else:
+        for m in matches:
+            print(f"{m.id:>8}  {m.full_name:<32}  {m.phone_display:<20}  {m.email}")
+    return 0
+
+
+def cmd_customers_show(args) -> int:
+    database = _open(args)
+    try:
+        with database.reading() as session:
+            region = shop_settings(session).region
+            record = _customer_record(customer_service.get_customer(session, args.id), region)
+    finally:
+        database.close()
+    if args.json:
+        _print_json(record)
+    else:
+        for key, value in record.items():
+            if key == "phones":
+                value = ", ".join(p["display"] for p in value)
+            if value not in (None, ""):
+                print(f"{key.replace('_', ' '):>18}: {value}")
+    return 0
+
+
+def cmd_check(args) -> int:
+    database = _open(args)
+    try:
+        problems = verify_shop_file(database)
+    finally:
+        database.close()
+    if problems:
+        raise CommandFailed(f"{args.db} is damaged: " + "; ".join(problems[:10]))
+    print(f"{args.db}: encryption and structure check ok")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="regulars", description="Regulars: the customer book beside the till.")
+    parser.add_argument("--db", type=Path, default=default_shop_path(), help="shop file (default: %(default)s)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    init = commands.add_parser("init", help="create a new, encrypted shop file")
+    init.add_argument("--shop-name", required=True)
+    init.add_argument("--region", required=True, help="two-letter country code, e.g. BR, PT, GR, NL")
+    init.add_argument("--currency", help="ISO 4217 code (default: the region's)")
+    init.add_argument("--paper", choices=["A4", "Letter"], help="paper size (default: the region's)")
+    init.set_defaults(run=cmd_init)
+
+    demo = commands.add_parser("demo", help="fill a shop (new or existing) with realistic fake customers")
+    demo.add_argument("--customers", type=int, default=500)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--shop-name", default="Padaria Demo", help="name of a new demo shop")
+    demo.add_argument("--region", default="BR", help="region of a new demo shop")
+    demo.set_defaults(run=cmd_demo)
+
+    check = commands.add_parser("check", help="verify the shop file's encryption and structure")
+    check.set_defaults(run=cmd_check)
+
+    customers = commands.add_parser("customers", help="add, find and show customers")
+    customer_commands = customers.add_subparsers(dest="customers_command", metavar="ACTION", required=True)
+    add = customer_commands.add_parser("add", help="add a customer (a name and a phone or email)")
+    add.add_argument("--first-name", required=True)
+    add.add_argument("--last-name")
+    add.add_argument("--phone", action="append", help="any format; repeat for more numbers")
+    add.add_argument("--email")
+    add.add_argument("--company")
+    add.add_argument("--city")
+    add.add_argument("--birthday", help="YYYY-MM-DD")
+    add.add_argument("--heard-from", help="how they heard of the shop")
+    add.add_argument("--notes")
+    add.add_argument("--allow-duplicate", action="store_true", help="add even if the phone or email is someone's")
+    add.add_argument("--json", action="store_true")
+    add.set_defaults(run=cmd_customers_add)
+
+    find = customer_commands.add_parser("find", help="find by phone (any format or last digits), name or email")
+    find.add_argument("query", nargs="?", default="")
+    find.add_argument("--limit", type=int, default=20)
+    find.add_argument("--json", action="store_true")
+    find.set_defaults(run=cmd_customers_find)
+
+    show = customer_commands.add_parser("show", help="everything about one customer")
+    show.add_argument("id", help="customer number or UUID")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(run=cmd_customers_show)
+    return parser
+
+
+def _run(run: Callable[[Any], int], args) -> int:
+    try:
+        return run(args)
+    except InvalidInput as exc:
+        print(f"regulars: {exc.describe()}", file=sys.stderr)
+    except (RegularsError, CommandFailed) as exc:
+        print(f"regulars: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("regulars: interrupted; nothing more was written.", file=sys.stderr)
+    except Exception as exc:  # no traceback, and no message that might hold personal data
+        print(f"regulars: unexpected {type(exc).__name__}; nothing was written.", file=sys.stderr)
+    return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        from desktop.ui.app import run_app
+
+        return run_app(args.db)
+    return _run(args.run, args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

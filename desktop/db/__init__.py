@@ -1,0 +1,1 @@
+"""The shop file: SQLCipher engine, key derivation, migrations and the instance lock."""

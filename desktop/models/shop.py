@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from desktop.models.base import Base, new_uuid, utc_now
+
+
+class Shop(Base):
+    """The one row that describes the shop this file belongs to."""
+
+    __tablename__ = "shop"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), default=new_uuid, unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    region: Mapped[str] = mapped_column(String(2))
+    currency: Mapped[str] = mapped_column(String(3))
+    paper_size: Mapped[str] = mapped_column(String(10), default="A4")
+    till_uuid: Mapped[str] = mapped_column(String(36), default=new_uuid)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)

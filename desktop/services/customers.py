@@ -1,0 +1,242 @@
+"""Adding, changing and reading customers. Only a name and one contact are required."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import date
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from desktop.errors import DuplicateCustomer, InvalidInput, NotFound, Problem, translatable
+from desktop.models import Customer, CustomerPhone, CustomerSearchKey
+from desktop.models.base import utc_now
+from desktop.services.phones import ParsedPhone, is_supported_region, parse_phone
+from desktop.services.search_keys import email_key, name_keys
+from desktop.services.text import clean_text
+
+MAX_PHONES = 5
+PAYMENT_METHODS = ("cash", "card", "pix", "mb_way", "bank_transfer", "voucher", "other")
+
+# field name -> longest text accepted; free text fields that may hold line breaks are marked.
+_TEXT_FIELDS = {
+    "first_name": 100,
+    "last_name": 100,
+    "company": 120,
+    "address_line1": 200,
+    "address_line2": 200,
+    "city": 100,
+    "state": 100,
+    "postal_code": 20,
+    "heard_from": 200,
+    "notes": 2000,
+}
+_MULTILINE = {"notes"}
+
+
+@dataclass
+class CustomerDetails:
+    """What staff typed, as plain values; phones in any format."""
+
+    first_name: str = ""
+    last_name: str = ""
+    phones: list[str] = field(default_factory=list)
+    email: str = ""
+    company: str = ""
+    address_line1: str = ""
+    address_line2: str = ""
+    city: str = ""
+    state: str = ""
+    postal_code: str = ""
+    country: str = ""
+    preferred_payment: str = ""
+    birthday: date | str | None = None
+    notes: str = ""
+    heard_from: str = ""
+
+    @classmethod
+    def of(cls, customer: Customer) -> CustomerDetails:
+        values = {f.name: getattr(customer, f.name) for f in fields(cls) if f.name not in ("phones", "email")}
+        return cls(phones=[p.e164 for p in customer.phones], email=customer.email or "", **values)
+
+
+@dataclass
+class _CheckedCustomer:
+    values: dict[str, object]
+    phones: list[ParsedPhone]
+    email: str | None
+
+
+def check_details(details: CustomerDetails, region: str) -> _CheckedCustomer:
+    """Every field cleaned, or InvalidInput naming each bad field. Writes nothing."""
+    problems: dict[str, Problem] = {}
+    values: dict[str, object] = {}
+    for name, max_length in _TEXT_FIELDS.items():
+        cleaned = clean_text(getattr(details, name), max_length=max_length, multiline=name in _MULTILINE)
+        if isinstance(cleaned, Problem):
+            problems[name] = cleaned
+        else:
+            values[name] = cleaned
+    if "first_name" in values and not values["first_name"]:
+        problems["first_name"] = Problem(translatable("Enter the customer's first name."))
+
+    phones: list[ParsedPhone] = []
+    raw_phones = [p for p in details.phones if p and p.strip()]
+    if len(raw_phones) > MAX_PHONES:
+        problems["phone"] = Problem(translatable("At most {max} phone numbers."), {"max": MAX_PHONES})
+    for index, raw in enumerate(raw_phones[:MAX_PHONES]):
+        parsed = parse_phone(raw, region)
+        if isinstance(parsed, Problem):
+            problems["phone" if index == 0 else f"phone_{index + 1}"] = parsed
+        elif parsed.e164 not in {p.e164 for p in phones}:
+            phones.append(parsed)
+
+    email = _check_email(details.email, problems)
+    if not raw_phones and not email and "email" not in problems:
+        problems["phone"] = Problem(translatable("Enter a phone number or an email address."))
+
+    country = (details.country or "").strip().upper()
+    if country and not is_supported_region(country):
+        problems["country"] = Problem(translatable("Use a two-letter country code such as BR or PT."))
+    values["country"] = country
+
+    payment = (details.preferred_payment or "").strip()
+    if payment and payment not in PAYMENT_METHODS:
+        problems["preferred_payment"] = Problem(
+            translatable("Choose one of: {choices}."), {"choices": ", ".join(PAYMENT_METHODS)}
+        )
+    values["preferred_payment"] = payment
+    values["birthday"] = _check_birthday(details.birthday, problems)
+
+    if problems:
+        raise InvalidInput(problems)
+    return _CheckedCustomer(values=values, phones=phones, email=email)
+
+
+def _check_email(raw: str, problems: dict[str, Problem]) -> str | None:
+    text = (raw or "").strip()
+    if not text:
+        return None
+    if len(text) > 254:
+        problems["email"] = Problem(translatable("Too long for an email address."))
+        return None
+    try:
+        checked = validate_email(text, check_deliverability=False)
+    except EmailNotValidError:
+        problems["email"] = Problem(translatable("Not a valid email address, for example ana@example.com."))
+        return None
+    return checked.normalized
+
+
+def _check_birthday(value: date | str | None, problems: dict[str, Problem]) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            problems["birthday"] = Problem(translatable("Write the birthday as YYYY-MM-DD."))
+            return None
+    if not (date(1900, 1, 1) <= value <= date.today()):
+        problems["birthday"] = Problem(translatable("The birthday must be between 1900 and today."))
+        return None
+    return value
+
+
+def _find_duplicates(session: Session, checked: _CheckedCustomer, exclude_id: int | None) -> None:
+    e164s = [p.e164 for p in checked.phones]
+    if e164s:
+        query = (
+            select(Customer)
+            .join(CustomerPhone)
+            .where(CustomerPhone.e164.in_(e164s))
+            .distinct()
+        )
+        if exclude_id is not None:
+            query = query.where(Customer.id != exclude_id)
+        existing = list(session.scalars(query.limit(5)))
+        if existing:
+            raise DuplicateCustomer(existing, "phone")
+    if checked.email:
+        query = select(Customer).where(Customer.email_key == email_key(checked.email))
+        if exclude_id is not None:
+            query = query.where(Customer.id != exclude_id)
+        existing = list(session.scalars(query.limit(5)))
+        if existing:
+            raise DuplicateCustomer(existing, "email")
+
+
+def _apply(customer: Customer, checked: _CheckedCustomer) -> None:
+    for name, value in checked.values.items():
+        setattr(customer, name, value)
+    customer.email = checked.email
+    customer.email_key = email_key(checked.email)
+    customer.phones = [
+        CustomerPhone(
+            position=index,
+            e164=phone.e164,
+            national_number=phone.national_number,
+            reversed_digits=phone.reversed_digits,
+        )
+        for index, phone in enumerate(checked.phones)
+    ]
+    wanted = name_keys(customer.first_name, customer.last_name, customer.company)
+    kept = [k for k in customer.search_keys if k.key in wanted]
+    have = {k.key for k in kept}
+    customer.search_keys = kept + [CustomerSearchKey(key=k) for k in sorted(wanted - have)]
+
+
+def add_customer(
+    session: Session, details: CustomerDetails, region: str, *, allow_duplicate: bool = False
+) -> Customer:
+    """A new customer; DuplicateCustomer if the phone or email is someone's already.
+
+    allow_duplicate is for a shared family landline or email, added on purpose.
+    """
+    checked = check_details(details, region)
+    if not allow_duplicate:
+        _find_duplicates(session, checked, exclude_id=None)
+    customer = Customer()
+    _apply(customer, checked)
+    session.add(customer)
+    session.flush()
+    return customer
+
+
+def update_customer(
+    session: Session,
+    customer_id: int,
+    details: CustomerDetails,
+    region: str,
+    *,
+    allow_duplicate: bool = False,
+) -> Customer:
+    customer = get_customer(session, customer_id)
+    checked = check_details(details, region)
+    if not allow_duplicate:
+        _find_duplicates(session, checked, exclude_id=customer.id)
+    _apply(customer, checked)
+    customer.updated_at = utc_now()
+    session.flush()
+    return customer
+
+
+def get_customer(session: Session, id_or_uuid: int | str) -> Customer:
+    """By number or by UUID; NotFound with a message naming what was asked for."""
+    query = select(Customer).options(selectinload(Customer.phones))
+    text = str(id_or_uuid).strip()
+    if text.isdigit():
+        query = query.where(Customer.id == int(text))
+    else:
+        query = query.where(Customer.uuid == text.lower())
+    customer = session.scalars(query).first()
+    if customer is None:
+        raise NotFound(translatable("No customer {ref}."), ref=text[:40])
+    return customer
+
+
+def record_visit(session: Session, customer_id: int) -> None:
+    """The customer was served just now: they move to the top of the recent list."""
+    customer = get_customer(session, customer_id)
+    customer.last_seen_at = utc_now()

@@ -1,0 +1,194 @@
+"""Finding a customer at the till from whatever the cashier typed.
+
+Every kind of match is one index range: exact phone (E.164), the last digits of a phone
+(reversed digits, so a suffix is a prefix), the start of a national number, the start of
+any word of a name (folded keys), and an email. No query scans the customer table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Row, bindparam, select
+from sqlalchemy.orm import Session
+
+import phonenumbers
+
+from desktop.models import Customer, CustomerPhone, CustomerSearchKey
+from desktop.services.phones import digits_only, display_phone, exact_phone
+from desktop.services.search_keys import email_key, query_key
+
+MIN_SUFFIX_DIGITS = 4
+MIN_PREFIX_DIGITS = 6
+MAX_QUERY = 200
+_HIGHEST = "\U0010ffff"
+_PHONE_LIKE = re.compile(r"[\d\s()+\-./]+")
+
+
+@dataclass(frozen=True)
+class CustomerMatch:
+    """One line of the results list: enough to recognise the person, nothing more."""
+
+    id: int
+    uuid: str
+    first_name: str
+    last_name: str
+    phone: str  # E.164 of the first phone, or ""
+    phone_display: str
+    email: str
+    last_seen_at: datetime
+    matched_by: str  # "phone", "phone_end", "phone_start", "name", "email", "recent"
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+
+def _by_recency(ids_query, limit: int):
+    return ids_query.order_by(Customer.last_seen_at.desc(), Customer.id.desc()).limit(limit)
+
+
+_EXACT_PHONE = _by_recency(
+    select(CustomerPhone.customer_id)
+    .join(Customer, Customer.id == CustomerPhone.customer_id)
+    .where(CustomerPhone.e164 == bindparam("e164")),
+    bindparam("limit"),
+)
+_PHONE_END = (
+    select(CustomerPhone.customer_id)
+    .where(CustomerPhone.reversed_digits >= bindparam("low"))
+    .where(CustomerPhone.reversed_digits < bindparam("high"))
+    .limit(bindparam("limit"))
+)
+_PHONE_START = (
+    select(CustomerPhone.customer_id)
+    .where(CustomerPhone.national_number >= bindparam("low"))
+    .where(CustomerPhone.national_number < bindparam("high"))
+    .order_by(CustomerPhone.national_number)
+    .limit(bindparam("limit"))
+)
+_NAME_START = (
+    select(CustomerSearchKey.customer_id)
+    .where(CustomerSearchKey.key >= bindparam("low"))
+    .where(CustomerSearchKey.key < bindparam("high"))
+    .order_by(CustomerSearchKey.key)
+    .limit(bindparam("limit"))
+)
+_EMAIL_START = (
+    select(Customer.id)
+    .where(Customer.email_key >= bindparam("low"))
+    .where(Customer.email_key < bindparam("high"))
+    .order_by(Customer.email_key)
+    .limit(bindparam("limit"))
+)
+_RECENT = (
+    select(Customer.id)
+    .order_by(Customer.last_seen_at.desc(), Customer.id.desc())
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
+)
+_SUMMARY = (
+    select(
+        Customer.id,
+        Customer.uuid,
+        Customer.first_name,
+        Customer.last_name,
+        Customer.email,
+        Customer.last_seen_at,
+        CustomerPhone.e164,
+    )
+    .outerjoin(
+        CustomerPhone,
+        (CustomerPhone.customer_id == Customer.id) & (CustomerPhone.position == 0),
+    )
+    .where(Customer.id.in_(bindparam("ids", expanding=True)))
+)
+
+
+def _national_start(text: str, digits: str, region: str) -> str:
+    """The start of a national number from a partly typed one, with "+CC" or trunk "0" dropped."""
+    if text.startswith("+") or text.startswith("00"):
+        code = str(phonenumbers.country_code_for_region(region))
+        international = digits[2:] if text.startswith("00") else digits
+        return international[len(code):] if international.startswith(code) else international
+    return digits.lstrip("0")
+
+
+def _prefix(session: Session, query, prefix: str, limit: int) -> list[int]:
+    params = {"low": prefix, "high": prefix + _HIGHEST, "limit": limit}
+    return list(session.scalars(query, params))
+
+
+def find_customers(
+    session: Session, query: str, region: str, *, limit: int = 20, offset: int = 0
+) -> list[CustomerMatch]:
+    """Best match first: exact phone, then phone endings and starts, then names and emails.
+
+    An empty query lists the customers most recently seen.
+    """
+    text = (query or "").strip()[:MAX_QUERY]
+    if not text:
+        return recent_customers(session, region, limit=limit, offset=offset)
+    wanted = limit + offset
+    found: dict[int, str] = {}
+
+    def take(ids, how: str) -> None:
+        for customer_id in ids:
+            found.setdefault(customer_id, how)
+
+    digits = digits_only(text)
+    if digits and _PHONE_LIKE.fullmatch(text):
+        e164 = exact_phone(text, region)
+        if e164:
+            take(session.scalars(_EXACT_PHONE, {"e164": e164, "limit": wanted}), "phone")
+        if len(digits) >= MIN_SUFFIX_DIGITS and len(found) < wanted:
+            take(_prefix(session, _PHONE_END, digits[::-1], wanted), "phone_end")
+        if len(digits) >= MIN_PREFIX_DIGITS and len(found) < wanted:
+            national = _national_start(text, digits, region)
+            take(_prefix(session, _PHONE_START, national, wanted), "phone_start")
+    else:
+        folded = query_key(text)
+        if "@" in text:
+            take(_prefix(session, _EMAIL_START, email_key(text), wanted), "email")
+        if folded and len(found) < wanted:
+            take(_prefix(session, _NAME_START, folded, wanted), "name")
+        if " " not in text and "@" not in text and len(found) < wanted:
+            take(_prefix(session, _EMAIL_START, email_key(text), wanted), "email")
+    chosen = list(found.items())[offset:wanted]
+    return _summaries(session, chosen, region)
+
+
+def recent_customers(
+    session: Session, region: str, *, limit: int = 20, offset: int = 0
+) -> list[CustomerMatch]:
+    ids = session.scalars(_RECENT, {"limit": limit, "offset": offset})
+    return _summaries(session, [(i, "recent") for i in ids], region)
+
+
+def _summaries(session: Session, chosen: list[tuple[int, str]], region: str) -> list[CustomerMatch]:
+    if not chosen:
+        return []
+    rows: dict[int, Row] = {
+        row.id: row for row in session.execute(_SUMMARY, {"ids": [i for i, _ in chosen]})
+    }
+    matches = []
+    for customer_id, how in chosen:
+        row = rows.get(customer_id)
+        if row is None:
+            continue
+        matches.append(
+            CustomerMatch(
+                id=row.id,
+                uuid=row.uuid,
+                first_name=row.first_name,
+                last_name=row.last_name,
+                phone=row.e164 or "",
+                phone_display=display_phone(row.e164, region) if row.e164 else "",
+                email=row.email or "",
+                last_seen_at=row.last_seen_at,
+                matched_by=how,
+            )
+        )
+    return matches

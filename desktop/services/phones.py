@@ -1,0 +1,90 @@
+"""Phone numbers: parsed for the shop's region, stored in E.164, shown nationally."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberFormat
+
+from desktop.errors import Problem, translatable
+
+_DIGITS = re.compile(r"\D")
+MAX_PHONE_INPUT = 40
+
+
+@dataclass(frozen=True)
+class ParsedPhone:
+    e164: str
+    national_number: str
+
+    @property
+    def reversed_digits(self) -> str:
+        return self.national_number[::-1]
+
+
+def parse_phone(raw: str, region: str) -> ParsedPhone | Problem:
+    """A valid number in any common format, or the Problem that says what is wrong."""
+    text = (raw or "").strip()
+    if not text:
+        return Problem(translatable("Enter a phone number."))
+    if len(text) > MAX_PHONE_INPUT:
+        return Problem(translatable("Too long for a phone number."))
+    if re.search(r"[^\d\s()+\-./x#*]", text, re.IGNORECASE):
+        return Problem(translatable("A phone number has only digits, spaces and + ( ) - ."))
+    try:
+        number = phonenumbers.parse(text, region)
+    except NumberParseException:
+        return Problem(translatable("Not a phone number."))
+    if not phonenumbers.is_valid_number(number):
+        return Problem(
+            translatable("Not a valid phone number for {region}. Start with + and the country code if it is foreign."),
+            {"region": region},
+        )
+    return ParsedPhone(
+        e164=phonenumbers.format_number(number, PhoneNumberFormat.E164),
+        national_number=phonenumbers.national_significant_number(number),
+    )
+
+
+def exact_phone(raw: str, region: str) -> str | None:
+    """The E.164 form of a query if it is a complete valid number, else None (never raises)."""
+    if not raw or len(raw) > MAX_PHONE_INPUT:
+        return None
+    try:
+        number = phonenumbers.parse(raw, region)
+    except NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+def display_phone(e164: str, region: str) -> str:
+    """National format for numbers of the shop's country, international for the rest."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except NumberParseException:
+        return e164
+    if phonenumbers.region_code_for_number(number) == region:
+        return phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+
+
+def digits_only(text: str) -> str:
+    return _DIGITS.sub("", text)
+
+
+def format_as_you_type(raw: str, region: str) -> str:
+    """What a phone field shows while the number is being typed."""
+    formatter = phonenumbers.AsYouTypeFormatter(region)
+    shown = ""
+    for char in raw:
+        if char.isdigit() or char == "+":
+            shown = formatter.input_digit(char)
+    return shown or raw
+
+
+def is_supported_region(region: str) -> bool:
+    return region in phonenumbers.SUPPORTED_REGIONS

@@ -1,0 +1,32 @@
+"""The folded keys a customer is found by. Kept beside the customer on every write."""
+
+from __future__ import annotations
+
+from desktop.services.text import fold, folded_words
+
+MAX_KEY = 250
+
+
+def name_keys(first_name: str, last_name: str, company: str = "") -> set[str]:
+    """Every word-start of "first last", "last first" and the company.
+
+    "Maria" + "da Silva" gives "maria da silva", "da silva", "silva", "da silva maria",
+    "silva maria" and "maria": typing any word of the name, and what follows it, is a key prefix.
+    so typing any of the name's words (and what follows) is a prefix of some key.
+    """
+    first = folded_words(first_name)
+    last = folded_words(last_name)
+    keys: set[str] = set()
+    for words in (first + last, last + first, folded_words(company)):
+        for start in range(len(words)):
+            keys.add(" ".join(words[start:])[:MAX_KEY])
+    return keys
+
+
+def query_key(query: str) -> str:
+    """The folded form of what the cashier typed, comparable with the keys."""
+    return " ".join(folded_words(query))
+
+
+def email_key(email: str | None) -> str | None:
+    return fold(email) if email else None

@@ -1,0 +1,108 @@
+"""The shop: created once on the first run, read by everything that formats or parses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop.db.engine import ShopDatabase, create_shop_file
+from desktop.errors import InvalidInput, Problem, ShopFileError, translatable
+from desktop.models import Shop
+from desktop.services.phones import is_supported_region
+from desktop.services.text import clean_text
+
+PAPER_SIZES = ("A4", "Letter")
+MIN_PASSPHRASE = 8
+# Countries that print on Letter paper; everyone else uses A4.
+_LETTER_REGIONS = {"US", "CA", "MX", "CL", "CO", "VE", "PH", "GT", "CR", "PA", "DO", "PR", "SV", "NI", "BO"}
+# Currency a new shop starts with; the owner can pick any ISO 4217 code.
+_REGION_CURRENCY = {
+    "BR": "BRL", "PT": "EUR", "GR": "EUR", "NL": "EUR", "ES": "EUR", "FR": "EUR", "DE": "EUR",
+    "IT": "EUR", "BE": "EUR", "IE": "EUR", "AT": "EUR", "FI": "EUR", "LU": "EUR", "CY": "EUR",
+    "GB": "GBP", "US": "USD", "CA": "CAD", "MX": "MXN", "AR": "ARS", "CL": "CLP", "CO": "COP",
+    "PE": "PEN", "UY": "UYU", "AO": "AOA", "MZ": "MZN", "CV": "CVE", "CH": "CHF", "PL": "PLN",
+    "SE": "SEK", "NO": "NOK", "DK": "DKK", "TR": "TRY", "IN": "INR", "JP": "JPY", "AU": "AUD",
+    "NZ": "NZD", "ZA": "ZAR", "IL": "ILS", "EG": "EGP", "MA": "MAD", "RO": "RON", "BG": "BGN",
+}
+
+
+@dataclass(frozen=True)
+class ShopSettings:
+    """What a new shop needs; everything else has a default."""
+
+    name: str
+    region: str
+    currency: str = ""
+    paper_size: str = ""
+
+
+def default_currency(region: str) -> str:
+    return _REGION_CURRENCY.get(region.upper(), "EUR")
+
+
+def default_paper_size(region: str) -> str:
+    return "Letter" if region.upper() in _LETTER_REGIONS else "A4"
+
+
+def check_settings(settings: ShopSettings) -> ShopSettings:
+    """The settings cleaned and completed with defaults, or InvalidInput naming each bad field."""
+    problems: dict[str, Problem] = {}
+    name = clean_text(settings.name, max_length=120)
+    if isinstance(name, Problem):
+        problems["shop_name"] = name
+    elif not name:
+        problems["shop_name"] = Problem(translatable("Enter the shop's name."))
+    region = (settings.region or "").strip().upper()
+    if not is_supported_region(region):
+        problems["region"] = Problem(
+            translatable("Unknown country or region code {code!r}: use two letters such as BR, PT, GR or NL."),
+            {"code": settings.region},
+        )
+    currency = (settings.currency or "").strip().upper() or default_currency(region)
+    if not (len(currency) == 3 and currency.isascii() and currency.isalpha()):
+        problems["currency"] = Problem(
+            translatable("A currency is a three-letter code such as BRL or EUR.")
+        )
+    paper = (settings.paper_size or "").strip() or default_paper_size(region)
+    paper = next((p for p in PAPER_SIZES if p.lower() == paper.lower()), paper)
+    if paper not in PAPER_SIZES:
+        problems["paper_size"] = Problem(translatable("Paper size is A4 or Letter."))
+    if problems:
+        raise InvalidInput(problems)
+    return ShopSettings(name=name, region=region, currency=currency, paper_size=paper)
+
+
+def check_new_passphrase(passphrase: str, repeated: str | None = None) -> None:
+    if len(passphrase or "") < MIN_PASSPHRASE:
+        raise InvalidInput(
+            {"passphrase": Problem(translatable("Use at least {min} characters."), {"min": MIN_PASSPHRASE})}
+        )
+    if repeated is not None and repeated != passphrase:
+        raise InvalidInput({"passphrase_again": Problem(translatable("The two passphrases differ."))})
+
+
+def create_shop(path: Path | str, passphrase: str, settings: ShopSettings) -> ShopDatabase:
+    """A new encrypted shop file holding the shop's settings. Nothing is written on bad input."""
+    settings = check_settings(settings)
+    check_new_passphrase(passphrase)
+    database = create_shop_file(path, passphrase)
+    with database.writing() as session:
+        session.add(
+            Shop(
+                name=settings.name,
+                region=settings.region,
+                currency=settings.currency,
+                paper_size=settings.paper_size,
+            )
+        )
+    return database
+
+
+def shop_settings(session: Session) -> Shop:
+    shop = session.scalars(select(Shop).limit(1)).first()
+    if shop is None:
+        raise ShopFileError(translatable("This shop file has no shop settings yet."))
+    return shop

@@ -1,0 +1,74 @@
+"""Cleaning of free text typed by staff: what is kept, what is refused, and why."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from desktop.errors import Problem, translatable
+
+# Bidirectional embedding/override/isolate controls can make a name display as something else.
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# A "+" in front marks an international phone number, which is not a card.
+_CARD_CANDIDATE = re.compile(r"(?<![\d+])(?:\d[ -]?){12,18}\d(?!\d)")
+
+
+def clean_text(value: str | None, *, max_length: int, multiline: bool = False) -> str | Problem:
+    """Returns the cleaned text, or the Problem that makes it unacceptable."""
+    text = unicodedata.normalize("NFC", value or "")
+    if multiline:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.strip()
+    for char in text:
+        if char in _BIDI_CONTROLS:
+            return Problem(translatable("Contains a hidden text-direction control character."))
+        if multiline and char in "\n\t":
+            continue
+        if unicodedata.category(char) in ("Cc", "Cs") or char in "\u2028\u2029":
+            return Problem(translatable("Contains a control character."))
+    if len(text) > max_length:
+        return Problem(
+            translatable("Too long: at most {max} characters ({length} given)."),
+            {"max": max_length, "length": len(text)},
+        )
+    if looks_like_card_number(text):
+        return Problem(
+            translatable("Looks like a payment card number. Card numbers are never stored.")
+        )
+    return text
+
+
+def looks_like_card_number(text: str) -> bool:
+    """A run of 13-19 digits (spaces or dashes allowed) that passes the Luhn check."""
+    for match in _CARD_CANDIDATE.finditer(text):
+        digits = re.sub(r"\D", "", match.group())
+        if _luhn_ok(digits):
+            return True
+    return False
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2 == 1:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form in any script: "João" -> "joao", "Παπαδόπουλος" -> "παπαδοπουλοσ"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+# Words break at spaces and hyphens only: punctuation is kept, so a search for "%" or
+# "' OR 1=1 --" finds only names that literally hold it.
+_WORD_BREAK = re.compile(r"[\s\-\u2010-\u2015]+")
+
+
+def folded_words(text: str) -> list[str]:
+    return [w for w in _WORD_BREAK.split(fold(text)) if w]
