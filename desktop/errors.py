@@ -58,10 +58,18 @@ class InvalidInput(RegularsError):
         return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class CustomerRef:
+    """Who a message is about, as plain values that outlive the session."""
+
+    id: int
+    full_name: str
+
+
 class DuplicateCustomer(RegularsError):
     """The phone or email belongs to someone already; the caller decides what to do."""
 
-    def __init__(self, existing: list[Any], field_name: str) -> None:
+    def __init__(self, existing: list[CustomerRef], field_name: str) -> None:
         self.existing = existing
         self.field = field_name
         person = existing[0]

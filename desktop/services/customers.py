@@ -9,7 +9,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from desktop.errors import DuplicateCustomer, InvalidInput, NotFound, Problem, translatable
+from desktop.errors import CustomerRef, DuplicateCustomer, InvalidInput, NotFound, Problem, translatable
 from desktop.models import Customer, CustomerPhone, CustomerSearchKey
 from desktop.models.base import utc_now
 from desktop.services.phones import ParsedPhone, is_supported_region, parse_phone
@@ -85,7 +85,9 @@ def check_details(details: CustomerDetails, region: str) -> _CheckedCustomer:
     raw_phones = [p for p in details.phones if p and p.strip()]
     if len(raw_phones) > MAX_PHONES:
         problems["phone"] = Problem(translatable("At most {max} phone numbers."), {"max": MAX_PHONES})
-    for index, raw in enumerate(raw_phones[:MAX_PHONES]):
+    for index, raw in enumerate(details.phones[:MAX_PHONES]):
+        if not raw or not raw.strip():
+            continue
         parsed = parse_phone(raw, region)
         if isinstance(parsed, Problem):
             problems["phone" if index == 0 else f"phone_{index + 1}"] = parsed
@@ -157,14 +159,14 @@ def _find_duplicates(session: Session, checked: _CheckedCustomer, exclude_id: in
             query = query.where(Customer.id != exclude_id)
         existing = list(session.scalars(query.limit(5)))
         if existing:
-            raise DuplicateCustomer(existing, "phone")
+            raise DuplicateCustomer([CustomerRef(c.id, c.full_name) for c in existing], "phone")
     if checked.email:
         query = select(Customer).where(Customer.email_key == email_key(checked.email))
         if exclude_id is not None:
             query = query.where(Customer.id != exclude_id)
         existing = list(session.scalars(query.limit(5)))
         if existing:
-            raise DuplicateCustomer(existing, "email")
+            raise DuplicateCustomer([CustomerRef(c.id, c.full_name) for c in existing], "email")
 
 
 def _apply(customer: Customer, checked: _CheckedCustomer) -> None:

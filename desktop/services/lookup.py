@@ -117,8 +117,20 @@ def _national_start(text: str, digits: str, region: str) -> str:
 
 
 def _prefix(session: Session, query, prefix: str, limit: int) -> list[int]:
-    params = {"low": prefix, "high": prefix + _HIGHEST, "limit": limit}
-    return list(session.scalars(query, params))
+    """Up to limit different customers from one index range, in index order.
+
+    One customer often has several rows in the same range ("maria" and "maria silva", or
+    two phones ending alike), so a plain row limit would return too few people and pages
+    that skip some. The row limit doubles until enough people are found or the range ends.
+    """
+    rows = limit
+    while True:
+        params = {"low": prefix, "high": prefix + _HIGHEST, "limit": rows}
+        found = list(session.scalars(query, params))
+        ids = list(dict.fromkeys(found))
+        if len(ids) >= limit or len(found) < rows:
+            return ids[:limit]
+        rows *= 2
 
 
 def find_customers(

@@ -77,7 +77,10 @@ def digits_only(text: str) -> str:
 
 
 def format_as_you_type(raw: str, region: str) -> str:
-    """What a phone field shows while the number is being typed."""
+    """What a phone field shows while the number is being typed; national format once complete."""
+    complete = exact_phone(raw, region)
+    if complete:
+        return display_phone(complete, region)
     formatter = phonenumbers.AsYouTypeFormatter(region)
     shown = ""
     for char in raw:

@@ -10,15 +10,20 @@ MAX_KEY = 250
 def name_keys(first_name: str, last_name: str, company: str = "") -> set[str]:
     """Every word-start of "first last", "last first" and the company.
 
-    "Maria" + "da Silva" gives "maria da silva", "da silva", "silva", "da silva maria",
-    "silva maria" and "maria": typing any word of the name, and what follows it, is a key prefix.
+    "Maria" + "da Silva" gives "maria da silva", "da silva", "silva", "da silva maria" and
+    "silva maria": typing any word of the name, and what follows it, is a key prefix.
     so typing any of the name's words (and what follows) is a prefix of some key.
     """
     first = folded_words(first_name)
     last = folded_words(last_name)
+    company_words = folded_words(company)
     keys: set[str] = set()
-    for words in (first + last, last + first, folded_words(company)):
-        for start in range(len(words)):
+    for words, starts in (
+        (first + last, len(first + last)),
+        (last + first, len(last)),  # "maria" alone is already covered by "maria da silva"
+        (company_words, len(company_words)),
+    ):
+        for start in range(starts):
             keys.add(" ".join(words[start:])[:MAX_KEY])
     return keys
 

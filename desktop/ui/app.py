@@ -1,0 +1,62 @@
+"""Starting the app: first-run setup or unlock, then the main window."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QLocale, QTranslator
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop import __version__
+from desktop.context import ShopContext
+from desktop.db.engine import ShopDatabase
+from desktop.db.instance_lock import InstanceLock
+from desktop.errors import RegularsError
+from desktop.paths import resources_dir
+from desktop.ui.crash import install_excepthook
+from desktop.ui.main_window import MainWindow
+from desktop.ui.messages import error_text
+from desktop.ui.setup_dialog import SetupDialog
+from desktop.ui.unlock_dialog import UnlockDialog
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setApplicationName("Regulars")
+    app.setOrganizationName("Regulars")
+    app.setApplicationVersion(__version__)
+    translator = QTranslator(app)
+    if translator.load(QLocale(), "regulars", "_", str(resources_dir() / "translations")):
+        app.installTranslator(translator)
+    return app
+
+
+def open_or_create(path: Path) -> ShopDatabase | None:
+    """The setup dialog for a new shop, the unlock dialog for an existing one."""
+    dialog = UnlockDialog(path) if path.exists() else SetupDialog(path)
+    if dialog.exec() != dialog.DialogCode.Accepted:
+        return None
+    return dialog.database
+
+
+def run_app(path: Path) -> int:
+    app = make_application()
+    install_excepthook()
+    lock = InstanceLock(path)
+    try:
+        lock.acquire()
+    except RegularsError as problem:
+        QMessageBox.warning(None, app.translate("App", "Regulars"), error_text(problem))
+        return 1
+    try:
+        database = open_or_create(Path(path))
+        if database is None:
+            return 0
+        window = MainWindow(ShopContext.load(database))
+        window.show()
+        result = app.exec()
+        database.close()
+        return result
+    finally:
+        lock.release()

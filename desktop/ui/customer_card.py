@@ -1,0 +1,88 @@
+"""The highlighted customer at a glance, beside the results."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QLocale, Qt
+from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QVBoxLayout, QWidget
+
+from desktop.context import ShopContext
+from desktop.errors import NotFound
+from desktop.services.customers import get_customer
+from desktop.services.phones import display_phone
+
+
+def _plain_label() -> QLabel:
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)  # customer text is never markup
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class CustomerCard(QFrame):
+    def __init__(self, context: ShopContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._context = context
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setMinimumWidth(280)
+        self.name = _plain_label()
+        self.name.setObjectName("card_name")
+        font = self.name.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        self.name.setFont(font)
+        self.values: dict[str, QLabel] = {}
+        self._form = form = QFormLayout()
+        for key, label in (
+            ("phones", self.tr("Phone")),
+            ("email", self.tr("Email")),
+            ("company", self.tr("Company")),
+            ("city", self.tr("City")),
+            ("birthday", self.tr("Birthday")),
+            ("last_seen", self.tr("Last seen")),
+            ("notes", self.tr("Notes")),
+        ):
+            value = _plain_label()
+            value.setObjectName(f"card_{key}")
+            self.values[key] = value
+            form.addRow(label, value)
+        self.hint = QLabel(self.tr("Enter opens the customer · Ctrl+N adds one"))
+        self.hint.setStyleSheet("color: palette(mid);")
+        self.hint.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.name)
+        layout.addLayout(form)
+        layout.addStretch(1)
+        layout.addWidget(self.hint)
+        self.show_customer(None)
+
+    def show_customer(self, customer_id: int | None) -> None:
+        if customer_id is None:
+            self.name.setText(self.tr("No customer selected"))
+            for value in self.values.values():
+                value.clear()
+            self._hide_empty_rows()
+            return
+        try:
+            with self._context.database.reading() as session:
+                customer = get_customer(session, customer_id)
+                phones = [display_phone(p.e164, self._context.region) for p in customer.phones]
+        except NotFound:
+            self.show_customer(None)
+            return
+        locale = QLocale()
+        self.name.setText(customer.full_name)
+        self.values["phones"].setText("\n".join(phones))
+        self.values["email"].setText(customer.email or "")
+        self.values["company"].setText(customer.company)
+        self.values["city"].setText(customer.city)
+        self.values["birthday"].setText(
+            locale.toString(customer.birthday, QLocale.FormatType.LongFormat) if customer.birthday else ""
+        )
+        self.values["last_seen"].setText(locale.toString(customer.last_seen_at.date(), QLocale.FormatType.LongFormat))
+        self.values["notes"].setText(customer.notes)
+        self._hide_empty_rows()
+
+    def _hide_empty_rows(self) -> None:
+        for value in self.values.values():
+            self._form.setRowVisible(value, bool(value.text()))

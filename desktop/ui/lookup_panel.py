@@ -1,0 +1,146 @@
+"""The cashier's main screen: one box that finds a customer from whatever is typed."""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.context import ShopContext
+from desktop.services.lookup import CustomerMatch
+from desktop.ui.customer_results_model import CustomerResultsModel
+
+_PHONE_LIKE = re.compile(r"[\d\s()+\-./]+")
+
+
+class LookupPanel(QWidget):
+    """Emits openRequested(customer_id) on Enter, newRequested(query) for a new customer."""
+
+    openRequested = Signal(int)
+    newRequested = Signal(str)
+    currentChanged = Signal(object)  # CustomerMatch or None
+
+    def __init__(self, context: ShopContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._context = context
+        self.search = QLineEdit()
+        self.search.setObjectName("lookup")
+        self.search.setPlaceholderText(self.tr("Phone (any format or last 4 digits), name or email — F2"))
+        self.search.setClearButtonEnabled(True)
+        font = self.search.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        self.search.setFont(font)
+        self.search.setMinimumHeight(42)
+
+        self.new_button = QPushButton(self.tr("New customer"))
+        self.new_button.setObjectName("new_customer")
+        self.new_button.clicked.connect(lambda: self.newRequested.emit(self.search.text()))
+
+        self.model = CustomerResultsModel(context, self)
+        self.table = QTableView()
+        self.table.setObjectName("results")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(CustomerResultsModel.NAME, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(CustomerResultsModel.EMAIL, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(CustomerResultsModel.PHONE, 170)
+        self.table.activated.connect(self._open_index)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+
+        self.summary = QLabel()
+        self.summary.setObjectName("summary")
+
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.new_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.summary)
+
+        self.search.textChanged.connect(self.set_query)
+        self.search.installEventFilter(self)
+        self.set_query("")
+
+    def set_query(self, text: str) -> None:
+        self.model.set_query(text)
+        if self.model.rowCount():
+            self.table.selectRow(0)
+        else:
+            self.currentChanged.emit(None)
+        self._update_summary()
+
+    def _update_summary(self) -> None:
+        count = self.model.rowCount()
+        if not self.model.query.strip():
+            self.summary.setText(self.tr("Recent customers"))
+        elif count == 0:
+            self.summary.setText(self.tr("No customer found. Press Ctrl+N to add one with what you typed."))
+        elif self.model.canFetchMore():
+            self.summary.setText(self.tr("Best %n matches shown; type more to narrow. Enter opens the highlighted one.", "", count))
+        else:
+            self.summary.setText(self.tr("Found: %n. Enter opens the highlighted customer.", "", count))
+
+    def current_match(self) -> CustomerMatch | None:
+        return self.model.match_at(self.table.currentIndex().row())
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def new_customer_prefill(self) -> dict[str, str]:
+        """What the new-customer form should start with, from what was typed."""
+        text = self.search.text().strip()
+        if not text:
+            return {}
+        if "@" in text:
+            return {"email": text}
+        if _PHONE_LIKE.fullmatch(text):
+            return {"phone": text}
+        first, _, last = text.partition(" ")
+        return {"first_name": first, "last_name": last.strip()}
+
+    def _open_index(self, index: QModelIndex) -> None:
+        match = self.model.match_at(index.row())
+        if match is not None:
+            self.openRequested.emit(match.id)
+
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.currentChanged.emit(self.model.match_at(current.row()))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Arrows move through the results and Enter opens one, without leaving the box."""
+        if watched is self.search and event.type() == QEvent.Type.KeyPress:
+            key = QKeyEvent(event).key() if not isinstance(event, QKeyEvent) else event.key()
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                match = self.current_match()
+                if match is not None:
+                    self.openRequested.emit(match.id)
+                return True
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_PageDown, Qt.Key.Key_PageUp):
+                step = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1, Qt.Key.Key_PageDown: 10, Qt.Key.Key_PageUp: -10}[key]
+                row = self.table.currentIndex().row() + step
+                if row >= self.model.rowCount() and self.model.canFetchMore():
+                    self.model.fetchMore()
+                row = max(0, min(row, self.model.rowCount() - 1))
+                if self.model.rowCount():
+                    self.table.selectRow(row)
+                return True
+        return super().eventFilter(watched, event)

@@ -1,0 +1,79 @@
+"""The window beside the till."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
+
+from desktop.context import ShopContext
+from desktop.services.customers import record_visit
+from desktop.ui.customer_card import CustomerCard
+from desktop.ui.customer_form import CustomerForm
+from desktop.ui.lookup_panel import LookupPanel
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, context: ShopContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._context = context
+        self.setWindowTitle(self.tr("Regulars — %1").replace("%1", context.shop_name))
+        self.resize(1100, 680)
+
+        self.lookup = LookupPanel(context)
+        self.card = CustomerCard(context)
+        splitter = QSplitter()
+        splitter.addWidget(self.lookup)
+        splitter.addWidget(self.card)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(splitter)
+
+        self.lookup.currentChanged.connect(lambda match: self.card.show_customer(match.id if match else None))
+        self.lookup.openRequested.connect(self.open_customer)
+        self.lookup.newRequested.connect(lambda _text: self.new_customer())
+
+        self.find_action = QAction(self.tr("Find customer"), self)
+        self.find_action.setShortcut(QKeySequence(self.tr("F2")))
+        self.find_action.triggered.connect(self.lookup.focus_search)
+        self.new_action = QAction(self.tr("New customer"), self)
+        self.new_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_action.triggered.connect(self.new_customer)
+        self.quit_action = QAction(self.tr("Quit"), self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.triggered.connect(self.close)
+
+        menu = self.menuBar().addMenu(self.tr("&Customers"))
+        for action in (self.find_action, self.new_action):
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.quit_action)
+        toolbar = self.addToolBar(self.tr("Customers"))
+        toolbar.setObjectName("main_toolbar")
+        toolbar.setMovable(False)
+        toolbar.addAction(self.find_action)
+        toolbar.addAction(self.new_action)
+
+        status = QLabel(self.tr("%1 · %2").replace("%1", context.shop_name).replace("%2", str(context.database.path)))
+        self.statusBar().addPermanentWidget(status)
+        self.lookup.focus_search()
+
+    def open_customer(self, customer_id: int) -> CustomerForm:
+        with self._context.database.writing() as session:
+            record_visit(session, customer_id)
+        form = CustomerForm(self._context, customer_id, self)
+        form.saved.connect(self._after_save)
+        form.finished.connect(lambda _result: self.lookup.focus_search())
+        form.open()
+        return form
+
+    def new_customer(self) -> CustomerForm:
+        form = CustomerForm(self._context, None, self)
+        form.prefill(**self.lookup.new_customer_prefill())
+        form.saved.connect(self._after_save)
+        form.finished.connect(lambda _result: self.lookup.focus_search())
+        form.open()
+        return form
+
+    def _after_save(self, customer_id: int) -> None:
+        self.lookup.model.refresh()
+        self.card.show_customer(customer_id)

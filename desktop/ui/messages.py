@@ -1,0 +1,60 @@
+"""Turning domain errors into text a person reads, in their language."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QLabel, QWidget
+
+from desktop.errors import TRANSLATION_CONTEXT, InvalidInput, Problem, RegularsError
+
+
+def translate(template: str) -> str:
+    return QCoreApplication.translate(TRANSLATION_CONTEXT, template)
+
+
+def problem_text(problem: Problem) -> str:
+    return problem.text(translate)
+
+
+def error_text(error: RegularsError) -> str:
+    return error.text(translate)
+
+
+class FieldErrors:
+    """A red line under each field; a service's InvalidInput fills them by field name."""
+
+    def __init__(self) -> None:
+        self._labels: dict[str, QLabel] = {}
+
+    def label_for(self, field: str, parent: QWidget | None = None) -> QLabel:
+        label = QLabel(parent)
+        label.setObjectName(f"error_{field}")
+        label.setStyleSheet("color: #b00020;")
+        label.setWordWrap(True)
+        label.hide()
+        self._labels[field] = label
+        return label
+
+    def clear(self, fields: list[str] | None = None) -> None:
+        for name, label in self._labels.items():
+            if fields is None or name in fields:
+                label.clear()
+                label.hide()
+
+    def show(self, error: InvalidInput, only: set[str] | None = None) -> list[str]:
+        """Shows each problem under its field; returns the fields that had no label."""
+        unplaced = []
+        for field, problem in error.problems.items():
+            if only is not None and field not in only:
+                continue
+            label = self._labels.get(field)
+            if label is None:
+                unplaced.append(field)
+                continue
+            label.setText(problem_text(problem))
+            label.show()
+        return unplaced
+
+    def text_of(self, field: str) -> str:
+        label = self._labels.get(field)
+        return label.text() if label is not None and not label.isHidden() else ""

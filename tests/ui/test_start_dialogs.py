@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from desktop.context import ShopContext
+from desktop.ui.setup_dialog import SetupDialog
+from desktop.ui.unlock_dialog import UnlockDialog
+from tests.conftest import PASSPHRASE
+
+
+def test_first_run_setup_creates_an_encrypted_shop(qtbot, tmp_path: Path):
+    path = tmp_path / "new" / "shop.regulars"
+    dialog = SetupDialog(path)
+    qtbot.addWidget(dialog)
+    dialog.region.setCurrentIndex(dialog.region.findData("PT"))
+    assert dialog.currency.text() == "EUR"
+    assert dialog.paper.currentText() == "A4"
+    dialog.shop_name.setText("Pastelaria Belém")
+    dialog.passphrase.setText("pastel de nata")
+    dialog.passphrase_again.setText("pastel de nata")
+    dialog.create()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    context = ShopContext.load(dialog.database)
+    assert (context.shop_name, context.region, context.currency) == ("Pastelaria Belém", "PT", "EUR")
+    dialog.database.close()
+    assert path.read_bytes()[:16] != b"SQLite format 3\x00"
+
+
+def test_setup_shows_field_errors_and_creates_nothing(qtbot, tmp_path: Path):
+    path = tmp_path / "shop.regulars"
+    dialog = SetupDialog(path)
+    qtbot.addWidget(dialog)
+    dialog.passphrase.setText("short")
+    dialog.create()
+    assert dialog.errors.text_of("shop_name")
+    dialog.shop_name.setText("Loja")
+    dialog.create()
+    assert "8" in dialog.errors.text_of("passphrase")
+    dialog.passphrase.setText("long enough one")
+    dialog.passphrase_again.setText("long enough two")
+    dialog.create()
+    assert dialog.errors.text_of("passphrase_again")
+    assert not path.exists()
+
+
+def test_unlock_with_wrong_then_right_passphrase(qtbot, shop_path: Path):
+    before = shop_path.read_bytes()
+    dialog = UnlockDialog(shop_path)
+    qtbot.addWidget(dialog)
+    dialog.passphrase.setText("not it")
+    dialog.unlock()
+    assert "passphrase is wrong" in dialog.error.text()
+    assert "damaged" in dialog.error.text()
+    assert dialog.database is None
+    assert shop_path.read_bytes() == before
+    dialog.passphrase.setText(PASSPHRASE)
+    dialog.unlock()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    dialog.database.close()
