@@ -2,7 +2,7 @@
 
 Services know nothing of Qt, so messages are English templates marked with
 ``translatable``; the UI passes the template through ``QCoreApplication.translate``
-(context ``"Regulars"``) and then fills in the parameters.
+(the empty context, see below) and then fills in the parameters.
 """
 
 from __future__ import annotations
@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-TRANSLATION_CONTEXT = "Regulars"
+# pyside6-lupdate, run with "-tr-function-alias QT_TR_NOOP+=translatable", files these
+# messages under the empty context, since they sit outside any Qt class.
+TRANSLATION_CONTEXT = ""
 
 
 def translatable(text: str) -> str:

@@ -60,10 +60,8 @@ def _rows(rng: random.Random, region: str, count: int, first_id: int, now: datet
         locale = home if rng.random() < HOME_SHARE else rng.choice(others)
         first = rng.choice(locale["first"])
         last = rng.choice(locale["last"])
-        if locale["particles"] and rng.random() < 0.3:
-            last = f"{rng.choice(locale['particles'])} {last}"
         created = now - timedelta(days=rng.uniform(30, 1500))
-        seen = min(now, created + timedelta(days=rng.uniform(0, 1500)))
+        seen = created + (now - created) * rng.random() ** 0.5  # recent visits are likelier
         email = None
         if rng.random() < 0.6:
             local = fold(f"{first}.{last}").replace(" ", "")

@@ -8,19 +8,19 @@ MAX_KEY = 250
 
 
 def name_keys(first_name: str, last_name: str, company: str = "") -> set[str]:
-    """Every word-start of "first last", "last first" and the company.
+    """The name read from each of its words on, in the order a person would say it.
 
-    "Maria" + "da Silva" gives "maria da silva", "da silva", "silva", "da silva maria" and
-    "silva maria": typing any word of the name, and what follows it, is a key prefix.
-    so typing any of the name's words (and what follows) is a prefix of some key.
+    "Maria" + "da Silva" gives "maria da silva", "da silva maria" and "silva maria": typing
+    any word of the name, and what follows it, is a key prefix. Results in key order come
+    out alphabetically by the rest of the name ("silva ana", "silva jose", ...).
     """
     first = folded_words(first_name)
     last = folded_words(last_name)
     company_words = folded_words(company)
     keys: set[str] = set()
     for words, starts in (
-        (first + last, len(first + last)),
-        (last + first, len(last)),  # "maria" alone is already covered by "maria da silva"
+        (first + last, len(first) or len(last)),
+        (last + first, len(last)),
         (company_words, len(company_words)),
     ):
         for start in range(starts):
