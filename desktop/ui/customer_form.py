@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QGroupBox,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
@@ -51,8 +51,8 @@ class CustomerForm(QDialog):
         self._add_line(basics, "email", self.tr("Email"))
         self.fields["phone"].textEdited.connect(lambda text: self._format_phone("phone", text))
 
-        self.more = QGroupBox(self.tr("More details (can be added on a later visit)"))
-        self.more.setCheckable(True)
+        self.more = QCheckBox(self.tr("More details (can be added on a later visit)"))
+        self.more.setObjectName("more_details")
         self.more.setChecked(customer_id is not None)
         more_form = QFormLayout()
         self._add_line(more_form, "phone_2", self.tr("Second phone"))
@@ -77,10 +77,9 @@ class CustomerForm(QDialog):
         self._add_row(more_form, "notes", self.tr("Notes (never card numbers)"), self.notes)
         self._more_body = QWidget()
         self._more_body.setLayout(more_form)
-        more_layout = QVBoxLayout(self.more)
-        more_layout.addWidget(self._more_body)
         self._more_body.setVisible(self.more.isChecked())
         self.more.toggled.connect(self._more_body.setVisible)
+        self.more.toggled.connect(lambda _on: self.adjustSize())
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
@@ -90,6 +89,7 @@ class CustomerForm(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(basics)
         layout.addWidget(self.more)
+        layout.addWidget(self._more_body)
         self.form_error = self.errors.label_for("form", self)
         layout.addWidget(self.form_error)
         layout.addWidget(buttons)
@@ -166,6 +166,7 @@ class CustomerForm(QDialog):
             customer_service.check_details(self.details(), self._context.region)
         except InvalidInput as problems:
             self.errors.show(problems, only=self._touched)
+            self.adjustSize()
 
     def _load(self, customer_id: int) -> None:
         with self._context.database.reading() as session:
@@ -205,6 +206,7 @@ class CustomerForm(QDialog):
             target = self.fields.get(first) or {"notes": self.notes, "preferred_payment": self.payment}.get(first)
             if target is not None:
                 target.setFocus()
+            self.adjustSize()  # room for the wrapped error lines
             return
         except DuplicateCustomer as duplicate:
             self._offer_duplicate(duplicate)

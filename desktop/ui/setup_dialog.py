@@ -130,9 +130,11 @@ class SetupDialog(QDialog):
             self.database = create_shop(self.path, self.passphrase.text(), settings)
         except InvalidInput as problems:
             self.errors.show(problems)
+            self.adjustSize()
             return
         except RegularsError as error:
             self.form_error.setText(error_text(error))
             self.form_error.show()
+            self.adjustSize()
             return
         self.accept()

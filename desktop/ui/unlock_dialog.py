@@ -51,6 +51,7 @@ class UnlockDialog(QDialog):
         except RegularsError as problem:
             self.error.setText(error_text(problem))
             self.error.show()
+            self.adjustSize()
             self.passphrase.selectAll()
             self.passphrase.setFocus()
             return
