@@ -14,6 +14,7 @@ from typing import Iterator
 
 import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -183,13 +184,16 @@ def verify_shop_file(database: ShopDatabase) -> list[str]:
     """Page-level HMAC check plus SQLite's integrity check; an empty list means healthy.
 
     Only meaningful once the key is known to be right: a wrong key and a damaged first
-    page look the same to SQLCipher.
+    page look the same to SQLCipher. A check that stops with an error because a page it
+    needs is damaged is itself a finding, so it is reported, not raised.
     """
     problems: list[str] = []
     with database.engine.connect() as conn:
-        for (row,) in conn.exec_driver_sql("PRAGMA cipher_integrity_check"):
-            problems.append(str(row))
-        for (row,) in conn.exec_driver_sql("PRAGMA integrity_check"):
-            if row != "ok":
-                problems.append(str(row))
+        for pragma in ("cipher_integrity_check", "integrity_check"):
+            try:
+                rows = conn.exec_driver_sql(f"PRAGMA {pragma}").scalars().all()
+            except DatabaseError as exc:
+                problems.append(f"{pragma} stopped: {exc.orig}")
+                continue
+            problems.extend(str(row) for row in rows if row != "ok")
     return problems

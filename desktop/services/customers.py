@@ -85,7 +85,9 @@ def check_details(details: CustomerDetails, region: str) -> _CheckedCustomer:
     raw_phones = [p for p in details.phones if p and p.strip()]
     if len(raw_phones) > MAX_PHONES:
         problems["phone"] = Problem(translatable("At most {max} phone numbers."), {"max": MAX_PHONES})
-    for index, raw in enumerate(details.phones[:MAX_PHONES]):
+    # Every field is read, not just the first MAX_PHONES: a number typed after blank fields
+    # must be kept, not dropped in silence. Keys follow field positions ("phone_2").
+    for index, raw in enumerate(details.phones if len(raw_phones) <= MAX_PHONES else []):
         if not raw or not raw.strip():
             continue
         parsed = parse_phone(raw, region)

@@ -119,9 +119,10 @@ def _national_start(text: str, digits: str, region: str) -> str:
 def _prefix(session: Session, query, prefix: str, limit: int) -> list[int]:
     """Up to limit different customers from one index range, in index order.
 
-    One customer often has several rows in the same range ("maria" and "maria silva", or
-    two phones ending alike), so a plain row limit would return too few people and pages
-    that skip some. The row limit doubles until enough people are found or the range ends.
+    One customer can have several rows in the same range ("silvia silva" and "silva silvia"
+    for "silv", or two phones ending alike), so a plain row limit would return too few
+    people and pages that skip some. The row limit doubles until enough people are found
+    or the range ends.
     """
     rows = limit
     while True:
