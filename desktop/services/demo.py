@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Iterator
@@ -70,7 +71,7 @@ def _rows(rng: random.Random, region: str, count: int, first_id: int, now: datet
             email = f"{local}{customer_id}@{rng.choice(locale['email_domains'])}"
         customer = {
             "id": customer_id,
-            "uuid": "%032x" % rng.getrandbits(128),
+            "uuid": str(uuid.uuid4()),  # sync identity: unique across shops, whatever the seed
             "first_name": first,
             "last_name": last,
             "company": "",
@@ -92,10 +93,6 @@ def _rows(rng: random.Random, region: str, count: int, first_id: int, now: datet
             "updated_at": created,
             "last_seen_at": seen,
         }
-        customer["uuid"] = "-".join(
-            (customer["uuid"][:8], customer["uuid"][8:12], "4" + customer["uuid"][13:16],
-             "a" + customer["uuid"][17:20], customer["uuid"][20:32])
-        )
         phones = [_phone(rng, locale)]
         if rng.random() < 0.15:
             phones.append(_phone(rng, locale))

@@ -141,7 +141,8 @@ def find_customers(
 
     An empty query lists the customers most recently seen.
     """
-    text = (query or "").strip()[:MAX_QUERY]
+    # Lone surrogates (badly decoded command-line bytes) cannot reach SQLite; drop them.
+    text = "".join(c for c in (query or "") if not "\ud800" <= c <= "\udfff").strip()[:MAX_QUERY]
     if not text:
         return recent_customers(session, region, limit=limit, offset=offset)
     wanted = limit + offset

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import phonenumbers
@@ -10,7 +11,6 @@ from phonenumbers import NumberParseException, PhoneNumberFormat
 
 from desktop.errors import Problem, translatable
 
-_DIGITS = re.compile(r"\D")
 MAX_PHONE_INPUT = 40
 
 
@@ -73,7 +73,8 @@ def display_phone(e164: str, region: str) -> str:
 
 
 def digits_only(text: str) -> str:
-    return _DIGITS.sub("", text)
+    """ASCII digits of text; Arabic-Indic, full-width and other decimal digits count too."""
+    return "".join(str(unicodedata.decimal(c)) for c in text if c.isdecimal())
 
 
 def format_as_you_type(raw: str, region: str) -> str:

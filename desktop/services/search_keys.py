@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from desktop.services.text import fold, folded_words
+import unicodedata
+
+from desktop.services.text import folded_words
 
 MAX_KEY = 250
 
@@ -34,4 +36,5 @@ def query_key(query: str) -> str:
 
 
 def email_key(email: str | None) -> str | None:
-    return fold(email) if email else None
+    """Case-folded only: "josé@" and "jose@" are different mailboxes, so accents stay."""
+    return unicodedata.normalize("NFC", email.casefold()) if email else None

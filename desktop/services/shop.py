@@ -40,7 +40,8 @@ class ShopSettings:
 
 
 def default_currency(region: str) -> str:
-    return _REGION_CURRENCY.get(region.upper(), "EUR")
+    """The usual currency, or "" where the owner must say (no guessing euros for Iceland)."""
+    return _REGION_CURRENCY.get(region.upper(), "")
 
 
 def default_paper_size(region: str) -> str:
@@ -62,9 +63,10 @@ def check_settings(settings: ShopSettings) -> ShopSettings:
             {"code": settings.region},
         )
     currency = (settings.currency or "").strip().upper() or default_currency(region)
-    if not (len(currency) == 3 and currency.isascii() and currency.isalpha()):
+    currency_needed = bool(currency) or "region" not in problems  # no default for an unknown region
+    if currency_needed and not (len(currency) == 3 and currency.isascii() and currency.isalpha()):
         problems["currency"] = Problem(
-            translatable("A currency is a three-letter code such as BRL or EUR.")
+            translatable("Enter the currency as a three-letter code such as BRL or EUR.")
         )
     paper = (settings.paper_size or "").strip() or default_paper_size(region)
     paper = next((p for p in PAPER_SIZES if p.lower() == paper.lower()), paper)

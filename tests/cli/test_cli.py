@@ -348,6 +348,15 @@ def _demo_names(db: Path) -> list[tuple]:
         database.close()
 
 
+def _uuids(path) -> list[str]:
+    database = open_shop_file(path, PASSPHRASE)
+    try:
+        with database.reading() as session:
+            return list(session.scalars(text("SELECT uuid FROM customers")))
+    finally:
+        database.close()
+
+
 def test_demo_is_deterministic_for_a_seed(cli, tmp_path):
     first, second, other = tmp_path / "a.regulars", tmp_path / "b.regulars", tmp_path / "c.regulars"
     for db, seed in ((first, "3"), (second, "3"), (other, "4")):
@@ -358,6 +367,8 @@ def test_demo_is_deterministic_for_a_seed(cli, tmp_path):
     assert len(names) == 50
     assert names == _demo_names(second)
     assert names != _demo_names(other)
+    uuids = [_uuids(db) for db in (first, second)]
+    assert not set(uuids[0]) & set(uuids[1])  # same people, yet distinct records for sync
     database = open_shop_file(first, PASSPHRASE)
     try:
         with database.reading() as session:

@@ -407,3 +407,10 @@ def test_update_unknown_customer(shop):
         with shop.writing() as session:
             update_customer(session, 4242, CustomerDetails(first_name="X", phones=["(11) 98765-4321"]), REGION)
     assert row_counts(shop)["customers"] == 0
+
+
+def test_emails_that_differ_only_by_accents_are_different_mailboxes(shop):
+    first = add(shop, first_name="José", email="josé@example.com")
+    second = add(shop, first_name="Jose", email="jose@example.com")
+    assert first != second
+    assert ids_found(shop, "josé@example.com") == [first]

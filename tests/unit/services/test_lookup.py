@@ -333,3 +333,18 @@ def test_lookups_are_index_ranges_not_scans(shop, book, query, index):
     table_steps = [s for s in steps if s.startswith(("SCAN", "SEARCH"))]
     assert table_steps
     assert all(s.startswith("SEARCH") for s in table_steps), plans
+
+
+# --- odd input ----------------------------------------------------------------------------
+
+
+def test_phone_typed_with_other_scripts_digits(shop, book):
+    arabic_indic = "٤٣٢١"  # 4321
+    full_width = "４３２１"
+    assert ids(shop, arabic_indic) == [book["joao"]]
+    assert ids(shop, full_width) == [book["joao"]]
+
+
+def test_lone_surrogates_are_dropped_not_an_error(shop, book):
+    assert ids(shop, "joao\udcff") == [book["joao"]]
+    assert ids(shop, "\udcff") == ids(shop, "")

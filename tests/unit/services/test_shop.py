@@ -158,3 +158,10 @@ def test_shop_settings_of_the_template(shop):
     with shop.reading() as session:
         settings = shop_settings(session)
     assert (settings.name, settings.region, settings.currency) == ("Padaria Teste", "BR", "BRL")
+
+
+def test_a_region_with_no_known_currency_asks_for_one():
+    with pytest.raises(InvalidInput) as problem:
+        check_settings(ShopSettings(name="Kaffihús", region="IS"))
+    assert list(problem.value.problems) == ["currency"]
+    assert check_settings(ShopSettings(name="Kaffihús", region="IS", currency="isk")).currency == "ISK"
