@@ -3,7 +3,7 @@
 Names come in the shop's own language with a share of visitors from the other demo
 countries (Latin and Greek scripts), phones are valid mobile numbers of each country,
 and visits are spread over the last two years. Rows go in by bulk insert, so a million
-customers take about a minute rather than an hour.
+customers take about a minute rather than hours (about 2.5 minutes for a million on two cores).
 """
 
 from __future__ import annotations
