@@ -134,6 +134,19 @@ def _prefix(session: Session, query, prefix: str, limit: int) -> list[int]:
         rows *= 2
 
 
+def new_customer_fields(query: str) -> dict[str, str]:
+    """What a new-customer form starts with when nobody matched what was typed."""
+    text = (query or "").strip()[:MAX_QUERY]
+    if not text:
+        return {}
+    if "@" in text:
+        return {"email": text}
+    if digits_only(text) and _PHONE_LIKE.fullmatch(text):
+        return {"phone": text}
+    first, _, last = text.partition(" ")
+    return {"first_name": first, "last_name": last.strip()}
+
+
 def find_customers(
     session: Session, query: str, region: str, *, limit: int = 20, offset: int = 0
 ) -> list[CustomerMatch]:

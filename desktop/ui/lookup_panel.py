@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -19,11 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.context import ShopContext
-from desktop.services.lookup import CustomerMatch
+from desktop.services.lookup import CustomerMatch, new_customer_fields
 from desktop.ui.customer_results_model import CustomerResultsModel
-
-_PHONE_LIKE = re.compile(r"[\d\s()+\-./]+")
-
 
 class LookupPanel(QWidget):
     """Emits openRequested(customer_id) on Enter, newRequested(query) for a new customer."""
@@ -106,16 +101,7 @@ class LookupPanel(QWidget):
         self.search.selectAll()
 
     def new_customer_prefill(self) -> dict[str, str]:
-        """What the new-customer form should start with, from what was typed."""
-        text = self.search.text().strip()
-        if not text:
-            return {}
-        if "@" in text:
-            return {"email": text}
-        if _PHONE_LIKE.fullmatch(text):
-            return {"phone": text}
-        first, _, last = text.partition(" ")
-        return {"first_name": first, "last_name": last.strip()}
+        return new_customer_fields(self.search.text())
 
     def _open_index(self, index: QModelIndex) -> None:
         match = self.model.match_at(index.row())
@@ -127,8 +113,8 @@ class LookupPanel(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Arrows move through the results and Enter opens one, without leaving the box."""
-        if watched is self.search and event.type() == QEvent.Type.KeyPress:
-            key = QKeyEvent(event).key() if not isinstance(event, QKeyEvent) else event.key()
+        if watched is self.search and isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:
+            key = event.key()
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 match = self.current_match()
                 if match is not None:

@@ -348,3 +348,20 @@ def test_phone_typed_with_other_scripts_digits(shop, book):
 def test_lone_surrogates_are_dropped_not_an_error(shop, book):
     assert ids(shop, "joao\udcff") == [book["joao"]]
     assert ids(shop, "\udcff") == ids(shop, "")
+
+
+@pytest.mark.parametrize(
+    ("typed", "fields"),
+    [
+        ("", {}),
+        ("(31) 99999-0000", {"phone": "(31) 99999-0000"}),
+        ("+30 694 123 4567", {"phone": "+30 694 123 4567"}),
+        ("ana@example.org", {"email": "ana@example.org"}),
+        ("Ana Maria Costa", {"first_name": "Ana", "last_name": "Maria Costa"}),
+        ("Zé", {"first_name": "Zé", "last_name": ""}),
+    ],
+)
+def test_new_customer_fields_from_what_was_typed(typed, fields):
+    from desktop.services.lookup import new_customer_fields
+
+    assert new_customer_fields(typed) == fields
