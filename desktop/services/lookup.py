@@ -11,12 +11,13 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+import phonenumbers
 from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
-import phonenumbers
-
-from desktop.models import Customer, CustomerPhone, CustomerSearchKey
+from desktop.errors import Problem, translatable
+from desktop.models import Customer, CustomerPhone, CustomerSearchKey, LoyaltyCard
+from desktop.services import card_codes
 from desktop.services.phones import digits_only, display_phone, exact_phone
 from desktop.services.search_keys import email_key, query_key
 
@@ -39,7 +40,7 @@ class CustomerMatch:
     phone_display: str
     email: str
     last_seen_at: datetime
-    matched_by: str  # "phone", "phone_end", "phone_start", "name", "email", "recent"
+    matched_by: str  # "card", "phone", "phone_end", "phone_start", "name", "email", "recent"
 
     @property
     def full_name(self) -> str:
@@ -82,6 +83,9 @@ _EMAIL_START = (
     .where(Customer.email_key < bindparam("high"))
     .order_by(Customer.email_key)
     .limit(bindparam("limit"))
+)
+_CARD = select(LoyaltyCard.customer_id).where(
+    LoyaltyCard.code == bindparam("code"), LoyaltyCard.status == "active"
 )
 _RECENT = (
     select(Customer.id)
@@ -134,6 +138,13 @@ def _prefix(session: Session, query, prefix: str, limit: int) -> list[int]:
         rows *= 2
 
 
+def query_problem(query: str) -> Problem | None:
+    """Why a query can find nobody, when that is worth telling the cashier."""
+    if card_codes.looks_like_code(query) and not card_codes.is_valid(query):
+        return Problem(translatable("{code} is not a valid card code: check it for a typo."), {"code": query.strip()})
+    return None
+
+
 def new_customer_fields(query: str) -> dict[str, str]:
     """What a new-customer form starts with when nobody matched what was typed."""
     text = (query or "").strip()[:MAX_QUERY]
@@ -165,6 +176,10 @@ def find_customers(
         for customer_id in ids:
             found.setdefault(customer_id, how)
 
+    if card_codes.looks_like_code(text):  # a scanned or typed card: its owner, or nobody
+        if card_codes.is_valid(text):
+            take(session.scalars(_CARD, {"code": card_codes.normalise(text)}), "card")
+        return _summaries(session, list(found.items())[offset:wanted], region)
     digits = digits_only(text)
     if digits and _PHONE_LIKE.fullmatch(text):
         e164 = exact_phone(text, region)
