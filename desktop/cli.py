@@ -19,7 +19,7 @@ from desktop.errors import DuplicateCustomer, InvalidInput, RegularsError
 from desktop.paths import default_shop_path
 from desktop.services import card_codes, loyalty
 from desktop.services import customers as customer_service
-from desktop.services.demo import add_demo_customers
+from desktop.services.demo import add_demo_customers, add_demo_loyalty
 from desktop.services.lookup import CustomerMatch, find_customers
 from desktop.services.phones import display_phone
 from desktop.services.shop import ShopSettings, check_new_passphrase, check_settings, create_shop, shop_settings
@@ -118,6 +118,8 @@ def cmd_demo(args) -> int:
     with database.writing() as session:
         region = shop_settings(session).region
         result = add_demo_customers(session, region, args.customers, seed=args.seed)
+        if not loyalty.list_programs(session, include_ended=True):
+            add_demo_loyalty(session, seed=args.seed)
     database.close()
     print(f"Added {result.customers} demo customers to {args.db}")
     return 0

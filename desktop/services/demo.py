@@ -133,3 +133,31 @@ def _flush(session: Session, customers: list, phones: list, keys: list) -> None:
     customers.clear()
     phones.clear()
     keys.clear()
+
+
+def add_demo_loyalty(session: Session, seed: int = 1, share: float = 0.3) -> int:
+    """A coffee card and a points programme, with stamps and points for a share of customers.
+
+    Goes through the loyalty service, entry by entry, as a till would: for demo shops,
+    not for the million-customer benchmark books.
+    """
+    from desktop.services import loyalty
+
+    rng = random.Random(seed)
+    coffee = loyalty.add_program(
+        session, loyalty.ProgramSettings("Coffee card", "stamps", 10, "Free coffee")
+    )
+    points = loyalty.add_program(
+        session, loyalty.ProgramSettings("Points", "points", 200, "10 off your next purchase", points_per_unit=1)
+    )
+    members = 0
+    for customer_id in session.scalars(select(Customer.id).order_by(Customer.id)):
+        if rng.random() >= share:
+            continue
+        members += 1
+        loyalty.card_for(session, customer_id)
+        for _ in range(rng.randint(1, 12)):
+            loyalty.earn(session, customer_id, coffee.id)
+        if rng.random() < 0.5:
+            loyalty.earn(session, customer_id, points.id, f"{rng.randint(5, 180)},{rng.randint(0, 99):02d}")
+    return members

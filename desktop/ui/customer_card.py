@@ -7,6 +7,8 @@ from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QVBoxLayout, QWidget
 
 from desktop.context import ShopContext
 from desktop.errors import NotFound
+from desktop.services import loyalty
+from desktop.services.card_codes import display
 from desktop.services.customers import get_customer
 from desktop.services.phones import display_phone
 
@@ -41,17 +43,27 @@ class CustomerCard(QFrame):
             ("birthday", self.tr("Birthday")),
             ("last_seen", self.tr("Last seen")),
             ("notes", self.tr("Notes")),
+            ("card", self.tr("Card")),
         ):
             value = _plain_label()
             value.setObjectName(f"card_{key}")
             self.values[key] = value
             form.addRow(label, value)
-        self.hint = QLabel(self.tr("Enter opens the customer · Ctrl+N adds one"))
+        self.loyalty = _plain_label()
+        self.loyalty.setObjectName("card_loyalty")
+        self.reward = QLabel()
+        self.reward.setObjectName("card_reward")
+        self.reward.setTextFormat(Qt.TextFormat.PlainText)
+        self.reward.setWordWrap(True)
+        self.reward.setStyleSheet("color: #1b5e20; font-weight: bold; font-size: 14pt;")
+        self.hint = QLabel(self.tr("Enter serves the customer · F4 stamps · F6 redeems · Ctrl+E edits · Ctrl+N adds"))
         self.hint.setStyleSheet("color: palette(mid);")
         self.hint.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.name)
         layout.addLayout(form)
+        layout.addWidget(self.loyalty)
+        layout.addWidget(self.reward)
         layout.addStretch(1)
         layout.addWidget(self.hint)
         self.show_customer(None)
@@ -61,12 +73,16 @@ class CustomerCard(QFrame):
             self.name.setText(self.tr("No customer selected"))
             for value in self.values.values():
                 value.clear()
+            self.loyalty.clear()
+            self.reward.hide()
             self._hide_empty_rows()
             return
         try:
             with self._context.database.reading() as session:
                 customer = get_customer(session, customer_id)
                 phones = [display_phone(p.e164, self._context.region) for p in customer.phones]
+                card = loyalty.active_card(session, customer.id)
+                balances = loyalty.balances(session, customer.id)
         except NotFound:
             self.show_customer(None)
             return
@@ -81,7 +97,22 @@ class CustomerCard(QFrame):
         )
         self.values["last_seen"].setText(locale.toString(customer.last_seen_at.date(), QLocale.FormatType.LongFormat))
         self.values["notes"].setText(customer.notes)
+        self.values["card"].setText(display(card.code) if card else "")
+        self.loyalty.setText("\n".join(self._balance_line(b) for b in balances))
+        due = [b for b in balances if b.rewards_due and b.status == "active"]
+        self.reward.setText(
+            "\n".join(self.tr("Reward due: %1").replace("%1", b.reward_description) for b in due)
+        )
+        self.reward.setVisible(bool(due))
         self._hide_empty_rows()
+
+    def _balance_line(self, balance: loyalty.Balance) -> str:
+        unit = self.tr("stamps") if balance.kind == "stamps" else self.tr("points")
+        line = self.tr("%1: %2 of %3 %4").replace("%1", balance.program).replace("%2", str(balance.balance))
+        line = line.replace("%3", str(balance.reward_at)).replace("%4", unit)
+        if balance.status != "active":
+            line += " (" + (self.tr("paused") if balance.status == "paused" else self.tr("ended")) + ")"
+        return line
 
     def _hide_empty_rows(self) -> None:
         for value in self.values.values():

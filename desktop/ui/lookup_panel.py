@@ -17,8 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.context import ShopContext
-from desktop.services.lookup import CustomerMatch, new_customer_fields
+from desktop.services.lookup import CustomerMatch, new_customer_fields, query_problem
 from desktop.ui.customer_results_model import CustomerResultsModel
+from desktop.ui.messages import problem_text
 
 class LookupPanel(QWidget):
     """Emits openRequested(customer_id) on Enter, newRequested(query) for a new customer."""
@@ -87,11 +88,16 @@ class LookupPanel(QWidget):
         if not self.model.query.strip():
             self.summary.setText(self.tr("Recent customers"))
         elif count == 0:
-            self.summary.setText(self.tr("No customer found. Press Ctrl+N to add one with what you typed."))
+            problem = query_problem(self.model.query)
+            self.summary.setText(
+                problem_text(problem)
+                if problem
+                else self.tr("No customer found. Press Ctrl+N to add one with what you typed.")
+            )
         elif self.model.canFetchMore():
-            self.summary.setText(self.tr("Best %n matches shown; type more to narrow. Enter opens the highlighted one.", "", count))
+            self.summary.setText(self.tr("Best %n matches shown; type more to narrow. Enter serves the highlighted one.", "", count))
         else:
-            self.summary.setText(self.tr("Found: %n. Enter opens the highlighted customer.", "", count))
+            self.summary.setText(self.tr("Found: %n. Enter serves the highlighted customer.", "", count))
 
     def current_match(self) -> CustomerMatch | None:
         return self.model.match_at(self.table.currentIndex().row())
@@ -112,7 +118,7 @@ class LookupPanel(QWidget):
         self.currentChanged.emit(self.model.match_at(current.row()))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Arrows move through the results and Enter opens one, without leaving the box."""
+        """Arrows move through the results and Enter serves one, without leaving the box."""
         if watched is self.search and isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:
             key = event.key()
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):

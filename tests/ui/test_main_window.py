@@ -3,6 +3,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from desktop.ui.customer_form import CustomerForm
 from desktop.ui.main_window import MainWindow
 
 
@@ -41,12 +42,23 @@ def test_new_customer_from_an_unknown_phone(qtbot, context):
     assert window.card.name.text() == "Paulo"
 
 
-def test_opening_a_customer_moves_them_to_the_top_of_recent(qtbot, context):
+def test_serving_a_customer_moves_them_to_the_top_of_recent(qtbot, context):
     window = MainWindow(context)
     qtbot.addWidget(window)
     oldest = window.lookup.model.match_at(window.lookup.model.rowCount() - 1)
-    form = window.open_customer(oldest.id)
-    form.reject()
+    window.lookup.table.selectRow(window.lookup.model.rowCount() - 1)
+    qtbot.keyClick(window.lookup.search, Qt.Key.Key_Return)
+    assert window.card.name.text() == oldest.full_name
     window.lookup.search.clear()
     window.lookup.set_query("")
     assert window.lookup.model.match_at(0).id == oldest.id
+
+
+def test_ctrl_e_edits_the_highlighted_customer(qtbot, context):
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    qtbot.keyClicks(window.lookup.search, "fernanda")
+    window.edit_action.trigger()
+    form = window.findChild(CustomerForm)
+    assert form is not None and form.fields["first_name"].text() == "Fernanda"
+    form.reject()

@@ -1,0 +1,140 @@
+"""Stamping and redeeming at the till: F4 stamps, F6 redeems (after a confirmation)."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction, QCursor, QKeySequence
+from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QWidget
+
+from desktop.context import ShopContext
+from desktop.errors import RegularsError
+from desktop.services import loyalty
+from desktop.services.card_codes import display
+from desktop.ui.messages import error_text
+
+
+class LoyaltyActions(QObject):
+    """Emits changed(customer_id, message) after every stamp, redemption or new card."""
+
+    changed = Signal(int, str)
+
+    def __init__(self, context: ShopContext, current_customer: Callable[[], int | None], parent: QWidget) -> None:
+        super().__init__(parent)
+        self._context = context
+        self._current = current_customer
+        self._parent = parent
+        self.stamp_action = QAction(self.tr("Stamp"), parent)
+        self.stamp_action.setShortcut(QKeySequence(self.tr("F4")))
+        self.stamp_action.triggered.connect(self.stamp)
+        self.redeem_action = QAction(self.tr("Redeem reward…"), parent)
+        self.redeem_action.setShortcut(QKeySequence(self.tr("F6")))
+        self.redeem_action.triggered.connect(self.redeem)
+        self.replace_card_action = QAction(self.tr("Replace lost card"), parent)
+        self.replace_card_action.triggered.connect(self.replace_card)
+
+    def actions(self) -> list[QAction]:
+        return [self.stamp_action, self.redeem_action, self.replace_card_action]
+
+    def _choose(self, balances: list[loyalty.Balance], title: str) -> loyalty.Balance | None:
+        """One programme goes straight through; several are offered by number (1-9)."""
+        if len(balances) == 1:
+            return balances[0]
+        menu = QMenu(title, self._parent)
+        menu.setObjectName("programme_menu")
+        for index, balance in enumerate(balances[:9], start=1):
+            action = menu.addAction(f"&{index} {balance.program}")
+            action.setData(balance.program_id)
+        chosen = menu.exec(QCursor.pos())
+        if chosen is None:
+            return None
+        return next(b for b in balances if b.program_id == chosen.data())
+
+    def _tell(self, text: str, *, warn: bool = False) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning if warn else QMessageBox.Icon.Information,
+                          self.tr("Loyalty"), text, QMessageBox.StandardButton.Ok, self._parent)
+        box.exec()
+
+    def stamp(self) -> None:
+        customer_id = self._current()
+        if customer_id is None:
+            return
+        with self._context.database.reading() as session:
+            programs = [b for b in loyalty.balances(session, customer_id) if b.status == "active"]
+        if not programs:
+            self._tell(self.tr("There is no active loyalty programme. Add one with: regulars loyalty programs add"))
+            return
+        chosen = self._choose(programs, self.tr("Stamp which card?"))
+        if chosen is None:
+            return
+        purchase = None
+        with self._context.database.reading() as session:
+            program = loyalty.get_program(session, chosen.program_id)
+            needs_amount = program.kind == "points" or program.cents_per_stamp is not None
+        if needs_amount:
+            purchase, ok = QInputDialog.getText(
+                self._parent, chosen.program, self.tr("Amount spent (e.g. 12,50):")
+            )
+            if not ok:
+                return
+        try:
+            with self._context.database.writing() as session:
+                balance = loyalty.earn(session, customer_id, chosen.program_id, purchase)
+        except RegularsError as problem:
+            self._tell(error_text(problem), warn=True)
+            return
+        self.changed.emit(customer_id, self._balance_text(balance))
+
+    def redeem(self) -> None:
+        customer_id = self._current()
+        if customer_id is None:
+            return
+        with self._context.database.reading() as session:
+            due = [b for b in loyalty.balances(session, customer_id) if b.status == "active" and b.rewards_due]
+        if not due:
+            self._tell(self.tr("No reward is due for this customer yet."))
+            return
+        chosen = self._choose(due, self.tr("Redeem which reward?"))
+        if chosen is None:
+            return
+        confirm = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Redeem reward"),
+            self.tr("Give %1 now? %2 goes from %3 to %4.")
+            .replace("%1", chosen.reward_description)
+            .replace("%2", chosen.program)
+            .replace("%3", str(chosen.balance))
+            .replace("%4", str(chosen.balance - chosen.reward_at)),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self._parent,
+        )
+        confirm.setObjectName("confirm_redeem")
+        confirm.setDefaultButton(QMessageBox.StandardButton.Yes)
+        if confirm.exec() != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            with self._context.database.writing() as session:
+                balance = loyalty.redeem(session, customer_id, chosen.program_id)
+        except RegularsError as problem:
+            self._tell(error_text(problem), warn=True)
+            return
+        self.changed.emit(customer_id, self.tr("Redeemed: %1. %2").replace("%1", chosen.reward_description)
+                          .replace("%2", self._balance_text(balance)))
+
+    def replace_card(self) -> None:
+        customer_id = self._current()
+        if customer_id is None:
+            return
+        with self._context.database.writing() as session:
+            card = loyalty.replace_card(session, customer_id)
+            code = card.code
+        self.changed.emit(customer_id, self.tr("New card %1; the old one no longer works.").replace("%1", display(code)))
+
+    def _balance_text(self, balance: loyalty.Balance) -> str:
+        text = self.tr("%1: %2 of %3").replace("%1", balance.program).replace("%2", str(balance.balance)).replace(
+            "%3", str(balance.reward_at)
+        )
+        if balance.rewards_due:
+            text += " — " + self.tr("reward due: %1").replace("%1", balance.reward_description)
+        return text

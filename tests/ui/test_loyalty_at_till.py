@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
+
+from desktop.services import loyalty
+from desktop.services.card_codes import display
+from desktop.ui.main_window import MainWindow
+
+
+def _program(context, name="Coffee card", reward_at=3, **more):
+    settings = loyalty.ProgramSettings(name=name, kind=more.pop("kind", "stamps"), reward_at=reward_at,
+                                       reward_description=more.pop("reward", "Free coffee"), **more)
+    with context.database.writing() as session:
+        return loyalty.add_program(session, settings).id
+
+
+def _balance(context, customer_id, program_id):
+    with context.database.reading() as session:
+        return loyalty.balance_of(session, customer_id, program_id)
+
+
+def _answer_next_modal(button_text_or_role):
+    def answer():
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox), box
+        button = box.button(button_text_or_role)
+        button.click()
+
+    QTimer.singleShot(0, answer)
+
+
+def test_stamp_with_one_key_until_a_reward_then_redeem_after_confirming(qtbot, context):
+    program_id = _program(context)
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    qtbot.keyClicks(window.lookup.search, "fernanda")
+    customer_id = window.lookup.current_match().id
+    for _ in range(3):
+        window.loyalty.stamp_action.trigger()  # F4
+    assert _balance(context, customer_id, program_id) == 3
+    assert "3 of 3" in window.card.loyalty.text()
+    assert window.card.reward.isVisibleTo(window.card)
+    assert "Free coffee" in window.card.reward.text()
+    assert "reward due" in window.statusBar().currentMessage()
+
+    _answer_next_modal(QMessageBox.StandardButton.No)
+    window.loyalty.redeem_action.trigger()  # F6, then "No": nothing changes
+    assert _balance(context, customer_id, program_id) == 3
+
+    _answer_next_modal(QMessageBox.StandardButton.Yes)
+    window.loyalty.redeem_action.trigger()
+    assert _balance(context, customer_id, program_id) == 0
+    assert "0 of 3" in window.card.loyalty.text()
+    assert not window.card.reward.isVisibleTo(window.card)
+
+
+def test_f4_is_the_stamp_shortcut(qtbot, context):
+    _program(context)
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    assert window.loyalty.stamp_action.shortcut().toString() == "F4"
+    assert window.loyalty.redeem_action.shortcut().toString() == "F6"
+
+
+def test_second_key_picks_the_programme_when_there_are_several(qtbot, context):
+    _program(context, "Coffee card")
+    cakes = _program(context, "Cake card", reward_at=5, reward="Free cake")
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.keyClicks(window.lookup.search, "fernanda")
+    customer_id = window.lookup.current_match().id
+
+    def press_two():
+        menu = QApplication.activePopupWidget()
+        assert isinstance(menu, QMenu)
+        qtbot.keyClick(menu, Qt.Key.Key_2)
+
+    QTimer.singleShot(50, press_two)
+    window.loyalty.stamp_action.trigger()
+    assert _balance(context, customer_id, cakes) == 1
+
+
+def test_scanning_a_card_serves_its_owner(qtbot, context):
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    with context.database.writing() as session:
+        joao = loyalty.customer_from_ref(session, "1")
+        code = loyalty.card_for(session, joao.id).code
+    qtbot.keyClicks(window.lookup.search, code)  # a USB scanner types the code...
+    qtbot.keyClick(window.lookup.search, Qt.Key.Key_Return)  # ...and Enter
+    assert window.card.name.text() == "João da Silva"
+    assert window.card.values["card"].text() == display(code)
+    assert window.lookup.search.selectedText() == code  # the next scan replaces it
+
+
+def test_a_mistyped_card_code_is_refused_not_matched(qtbot, context):
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    with context.database.writing() as session:
+        code = loyalty.card_for(session, 1).code
+    wrong = code[:-1] + ("2" if code[-1] != "2" else "3")
+    qtbot.keyClicks(window.lookup.search, wrong)
+    assert window.lookup.model.rowCount() == 0
+    assert "not a valid card code" in window.lookup.summary.text()
