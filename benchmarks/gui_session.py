@@ -75,6 +75,3 @@ def main(shop: str, passphrase: str, queries_path: str) -> dict:
 
 if __name__ == "__main__":
     print(json.dumps(main(*sys.argv[1:4])), flush=True)
-    # PySide6 can trip over its own objects while the interpreter tears down after QTest
-    # has been used; the figures are out, so leave without that teardown.
-    os._exit(0)

@@ -26,7 +26,9 @@ class LookupPanel(QWidget):
 
     openRequested = Signal(int)
     newRequested = Signal(str)
-    currentChanged = Signal(object)  # CustomerMatch or None
+    # The highlighted customer's id, 0 for none. (PySide6 on Python 3.11 mis-counts
+    # references when None travels through a Signal(object), which ends in a crash.)
+    currentChanged = Signal(int)
 
     def __init__(self, context: ShopContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -80,7 +82,7 @@ class LookupPanel(QWidget):
         if self.model.rowCount():
             self.table.selectRow(0)
         else:
-            self.currentChanged.emit(None)
+            self.currentChanged.emit(0)
         self._update_summary()
 
     def _update_summary(self) -> None:
@@ -115,7 +117,8 @@ class LookupPanel(QWidget):
             self.openRequested.emit(match.id)
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.currentChanged.emit(self.model.match_at(current.row()))
+        match = self.model.match_at(current.row())
+        self.currentChanged.emit(match.id if match else 0)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Arrows move through the results and Enter serves one, without leaving the box."""

@@ -29,7 +29,7 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 1)
         self.setCentralWidget(splitter)
 
-        self.lookup.currentChanged.connect(lambda match: self.card.show_customer(match.id if match else None))
+        self.lookup.currentChanged.connect(lambda customer_id: self.card.show_customer(customer_id or None))
         self.lookup.openRequested.connect(self.serve_customer)
         self.lookup.newRequested.connect(lambda _text: self.new_customer())
 
