@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QCursor, QKeySequence
-from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QWidget
 
 from desktop.context import ShopContext
 from desktop.errors import RegularsError
 from desktop.services import loyalty
+from desktop.printing.loyalty_cards import render_cards
 from desktop.services.card_codes import display
 from desktop.ui.messages import error_text
 
@@ -34,8 +36,40 @@ class LoyaltyActions(QObject):
         self.replace_card_action = QAction(self.tr("Replace lost card"), parent)
         self.replace_card_action.triggered.connect(self.replace_card)
 
+        self.print_card_action = QAction(self.tr("Print this customer's card…"), parent)
+        self.print_card_action.triggered.connect(lambda: self.print_cards(everyone_without_card=False))
+        self.print_new_cards_action = QAction(self.tr("Print cards for everyone without one…"), parent)
+        self.print_new_cards_action.triggered.connect(lambda: self.print_cards(everyone_without_card=True))
+
     def actions(self) -> list[QAction]:
-        return [self.stamp_action, self.redeem_action, self.replace_card_action]
+        return [self.stamp_action, self.redeem_action, self.replace_card_action,
+                self.print_card_action, self.print_new_cards_action]
+
+    def print_cards(self, *, everyone_without_card: bool) -> None:
+        """Cards as a PDF: a sheet of ten per page, or one per page for a card printer."""
+        customer_id = self._current()
+        if customer_id is None and not everyone_without_card:
+            return
+        sheet, single = self.tr("Sheets of 10 cards (*.pdf)"), self.tr("Card printer, one per page (*.pdf)")
+        path, chosen = QFileDialog.getSaveFileName(
+            self._parent, self.tr("Save loyalty cards"), "loyalty-cards.pdf", f"{sheet};;{single}"
+        )
+        if not path:
+            return
+        try:
+            with self._context.database.writing() as session:
+                ids = loyalty.customers_without_card(session) if everyone_without_card else [customer_id]
+                if not ids:
+                    self._tell(self.tr("Everyone already has a card."))
+                    return
+                faces = loyalty.card_faces(session, ids, self._context.shop_name)
+                render_cards(faces, Path(path), layout="single" if chosen == single else "sheet",
+                             paper_size=self._context.paper_size)
+        except (RegularsError, OSError) as problem:
+            text = error_text(problem) if isinstance(problem, RegularsError) else problem.strerror or str(problem)
+            self._tell(text, warn=True)
+            return
+        self.changed.emit(customer_id or 0, self.tr("%n card(s) saved to %1", "", len(faces)).replace("%1", path))
 
     def _choose(self, balances: list[loyalty.Balance], title: str) -> loyalty.Balance | None:
         """One programme goes straight through; several are offered by number (1-9)."""

@@ -86,7 +86,8 @@ class MainWindow(QMainWindow):
             self.open_customer(customer_id)
 
     def _after_loyalty(self, customer_id: int, message: str) -> None:
-        self.card.show_customer(customer_id)
+        if customer_id:
+            self.card.show_customer(customer_id)
         self.statusBar().showMessage(message, 10_000)
 
     def open_customer(self, customer_id: int) -> CustomerForm:

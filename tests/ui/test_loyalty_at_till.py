@@ -104,3 +104,20 @@ def test_a_mistyped_card_code_is_refused_not_matched(qtbot, context):
     qtbot.keyClicks(window.lookup.search, wrong)
     assert window.lookup.model.rowCount() == 0
     assert "not a valid card code" in window.lookup.summary.text()
+
+
+def test_print_cards_for_everyone_without_one(qtbot, context, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    _program(context)
+    target = tmp_path / "cards.pdf"
+    # The save dialog is the platform's own; answer it as a person would.
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *args, **kwargs: (str(target), "Sheets of 10 cards (*.pdf)")))
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.loyalty.print_new_cards_action.trigger()
+    assert target.read_bytes().startswith(b"%PDF")
+    assert "3 card(s) saved" in window.statusBar().currentMessage()
+    with context.database.reading() as session:
+        assert loyalty.customers_without_card(session) == []
