@@ -20,7 +20,7 @@ from desktop.paths import default_shop_path
 from desktop.services import card_codes, loyalty
 from desktop.services import customers as customer_service
 from desktop.services.demo import add_demo_customers, add_demo_loyalty
-from desktop.services.lookup import CustomerMatch, find_customers
+from desktop.services.lookup import CustomerMatch, find_customers, query_problem
 from desktop.services.phones import display_phone
 from desktop.services.shop import ShopSettings, check_new_passphrase, check_settings, create_shop, shop_settings
 
@@ -172,7 +172,8 @@ def cmd_customers_find(args) -> int:
     if args.json:
         _print_json([_match_record(m) for m in matches])
     elif not matches:
-        print("No customer found.", file=sys.stderr)
+        problem = query_problem(args.query)
+        print(problem.text() if problem else "No customer found.", file=sys.stderr)
     else:
         for m in matches:
             print(f"{m.id:>8}  {m.full_name:<32}  {m.phone_display:<20}  {m.email}")
@@ -243,9 +244,9 @@ def cmd_programs_add(args) -> int:
     try:
         with database.writing() as session:
             program = loyalty.add_program(session, settings)
-            print(f"Added {program.kind} programme {program.name!r}: reward at {program.reward_at}.")
     finally:
         database.close()
+    print(f"Added {program.kind} programme {program.name!r}: reward at {program.reward_at}.")
     return 0
 
 
@@ -274,9 +275,9 @@ def cmd_programs_status(args) -> int:
     try:
         with database.writing() as session:
             program = loyalty.set_program_status(session, args.program, status)
-            print(f"{program.name} is now {program.status}; balances are kept.")
     finally:
         database.close()
+    print(f"{program.name} is now {program.status}; balances are kept.")
     return 0
 
 

@@ -6,6 +6,7 @@ programme, so it can always be reproduced and the ledger merges between tills la
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -23,6 +24,7 @@ from desktop.services.text import clean_text
 KINDS = ("stamps", "points")
 STATUSES = ("active", "paused", "ended")
 MAX_REWARD_AT = 100_000
+MAX_STAMPS = 20
 
 
 class LoyaltyRefused(RegularsError):
@@ -82,11 +84,13 @@ def add_program(session: Session, settings: ProgramSettings) -> LoyaltyProgram:
         problems["name"] = name
     elif not name:
         problems["name"] = Problem(translatable("Give the programme a name, e.g. Coffee card."))
-    elif session.scalar(select(LoyaltyProgram.id).where(func.lower(LoyaltyProgram.name) == name.lower())):
+    elif _program_named(session, name) is not None:
         problems["name"] = Problem(translatable("There is already a programme called {name}."), {"name": name})
     if settings.kind not in KINDS:
         problems["kind"] = Problem(translatable("A programme gives stamps or points."))
-    reward_at = _positive_int(settings.reward_at, "reward_at", problems)
+    # A printed card has room for 20 stamp boxes; points can run much higher.
+    most = MAX_STAMPS if settings.kind == "stamps" else MAX_REWARD_AT
+    reward_at = _positive_int(settings.reward_at, "reward_at", problems, maximum=most)
     description = clean_text(settings.reward_description, max_length=120)
     if isinstance(description, Problem):
         problems["reward_description"] = description
@@ -124,13 +128,21 @@ def list_programs(session: Session, *, include_ended: bool = False) -> list[Loya
     return list(session.scalars(query))
 
 
+def _program_named(session: Session, name: str) -> LoyaltyProgram | None:
+    """Case-insensitive in every script: SQLite's lower() folds only A-Z ("CAFÉ" stays "cafÉ").
+
+    A shop has a handful of programmes, so they are compared here rather than in SQL.
+    """
+    wanted = unicodedata.normalize("NFC", name).casefold()
+    return next((p for p in list_programs(session, include_ended=True) if p.name.casefold() == wanted), None)
+
+
 def get_program(session: Session, name_or_id: str | int) -> LoyaltyProgram:
     text = str(name_or_id).strip()
-    query = select(LoyaltyProgram)
-    query = query.where(LoyaltyProgram.id == int(text)) if text.isdigit() else query.where(
-        func.lower(LoyaltyProgram.name) == text.lower()
-    )
-    program = session.scalars(query).first()
+    if text.isdigit():
+        program = session.scalars(select(LoyaltyProgram).where(LoyaltyProgram.id == int(text))).first()
+    else:
+        program = _program_named(session, text)
     if program is None:
         raise NotFound(translatable("No loyalty programme {ref}."), ref=text[:80])
     return program
@@ -173,22 +185,25 @@ def balances(session: Session, customer_id: int) -> list[Balance]:
         balance = totals.get(program.id, 0)
         if program.status == "ended" and not balance:
             continue
-        result.append(
-            Balance(
-                program_id=program.id,
-                program=program.name,
-                kind=program.kind,
-                status=program.status,
-                balance=balance,
-                reward_at=program.reward_at,
-                reward_description=program.reward_description,
-            )
-        )
+        result.append(_as_balance(program, balance))
     return result
 
 
+def _as_balance(program: LoyaltyProgram, balance: int) -> Balance:
+    return Balance(
+        program_id=program.id,
+        program=program.name,
+        kind=program.kind,
+        status=program.status,
+        balance=balance,
+        reward_at=program.reward_at,
+        reward_description=program.reward_description,
+    )
+
+
 def _balance(session: Session, customer_id: int, program: LoyaltyProgram) -> Balance:
-    return next(b for b in balances(session, customer_id) if b.program_id == program.id)
+    """The balance just changed, even one that balances() leaves out (an ended programme at zero)."""
+    return _as_balance(program, balance_of(session, customer_id, program.id))
 
 
 def _require_active(program: LoyaltyProgram) -> None:

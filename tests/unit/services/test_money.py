@@ -1,0 +1,78 @@
+"""Amounts typed at the till, read as whole cents."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from desktop.errors import Problem
+from desktop.services.money import MAX_CENTS, parse_cents
+
+
+@pytest.mark.parametrize(
+    ("typed", "cents"),
+    [
+        ("12,50", 1250),
+        ("12.50", 1250),
+        ("12,5", 1250),
+        ("12.5", 1250),
+        ("1.234,50", 123450),
+        ("1,234.50", 123450),
+        ("1 234,50", 123450),
+        ("123.456,78", 12345678),
+        ("12", 1200),
+        ("  12,50  ", 1250),
+        ("0,01", 1),
+        ("0.99", 99),
+        ("1234", 123400),
+        ("1234,50", 123450),
+        # Three digits after the only separator are thousands, never tenths of a cent.
+        ("1.234", 123400),
+        ("1,234", 123400),
+    ],
+)
+def test_typed_amounts(typed, cents):
+    assert parse_cents(typed) == cents
+
+
+@pytest.mark.parametrize(("value", "cents"), [(12, 1200), (1, 100), (Decimal("12.34"), 1234), (Decimal("0.5"), 50)])
+def test_numbers(value, cents):
+    assert parse_cents(value) == cents
+
+
+def test_a_million_is_the_most():
+    assert parse_cents("1.000.000,00") == MAX_CENTS == 100_000_000
+    assert parse_cents(1_000_000) == MAX_CENTS
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("", "Enter an amount"),
+        ("   ", "Enter an amount"),
+        (None, "Enter an amount"),
+        ("abc", "digits"),
+        ("12,50 EUR", "digits"),
+        ("R$ 12", "digits"),
+        ("12,,50", "digits"),
+        ("1.2.3", "digits"),
+        ("12,345.6.7", "digits"),
+        ("-3", "digits"),
+        ("-12,50", "digits"),
+        ("1e3", "digits"),
+        ("0", "more than zero"),
+        ("0,00", "more than zero"),
+        (0, "more than zero"),
+        (-3, "more than zero"),
+        (Decimal("-0.01"), "more than zero"),
+        ("1.000.000,01", "too large"),
+        ("99999999999", "too large"),
+        ("999.999.999.999,99", "too large"),
+        (10**7, "too large"),
+    ],
+)
+def test_problems(typed, says):
+    result = parse_cents(typed)
+    assert isinstance(result, Problem), result
+    assert says in result.text()
