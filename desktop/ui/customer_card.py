@@ -108,8 +108,12 @@ class CustomerCard(QFrame):
 
     def _balance_line(self, balance: loyalty.Balance) -> str:
         unit = self.tr("stamps") if balance.kind == "stamps" else self.tr("points")
-        line = self.tr("%1: %2 of %3 %4").replace("%1", balance.program).replace("%2", str(balance.balance))
-        line = line.replace("%3", str(balance.reward_at)).replace("%4", unit)
+        if balance.rewards_due:
+            line = self.tr("%1: %2 %3 — reward ready").replace("%1", balance.program)
+            line = line.replace("%2", str(balance.balance)).replace("%3", unit)
+        else:
+            line = self.tr("%1: %2 of %3 %4").replace("%1", balance.program).replace("%2", str(balance.balance))
+            line = line.replace("%3", str(balance.reward_at)).replace("%4", unit)
         if balance.status != "active":
             line += " (" + (self.tr("paused") if balance.status == "paused" else self.tr("ended")) + ")"
         return line
