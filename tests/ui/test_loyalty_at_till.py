@@ -39,7 +39,7 @@ def test_stamp_with_one_key_until_a_reward_then_redeem_after_confirming(qtbot, c
     for _ in range(3):
         window.loyalty.stamp_action.trigger()  # F4
     assert _balance(context, customer_id, program_id) == 3
-    assert "3 of 3" in window.card.loyalty.text()
+    assert "3 stamps — reward ready" in window.card.loyalty.text()
     assert window.card.reward.isVisibleTo(window.card)
     assert "Free coffee" in window.card.reward.text()
     assert "reward due" in window.statusBar().currentMessage()
