@@ -43,6 +43,7 @@ ID_QUERIES = {
     "name_prefix": "SELECT customer_id FROM customer_search_keys WHERE key >= ? AND key < ? ORDER BY key LIMIT ?",
     "email_exact": "SELECT id FROM customers WHERE email_key >= ? AND email_key < ? ORDER BY email_key LIMIT ?",
     "email_prefix": "SELECT id FROM customers WHERE email_key >= ? AND email_key < ? ORDER BY email_key LIMIT ?",
+    "card_code": "SELECT customer_id FROM loyalty_cards WHERE code = ? AND status = 'active' LIMIT ?",
 }
 RECENT = "SELECT id FROM customers ORDER BY last_seen_at DESC, id DESC LIMIT ?"
 SUMMARY = (
@@ -79,7 +80,7 @@ def _summaries(cur: sqlite3.Cursor, ids: list[int]) -> list[tuple]:
 
 
 def _lookup(cur: sqlite3.Cursor, kind: str, value: str, limit: int) -> list[tuple]:
-    if kind == "exact_phone":
+    if kind in ("exact_phone", "card_code"):
         params = (value, limit)
     else:
         params = (value, value + _HIGHEST, limit)

@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.db.engine import ShopDatabase
-from desktop.models import Customer, CustomerPhone
+from desktop.models import Customer, CustomerPhone, LoyaltyCard
+from desktop.services.card_codes import display
 from desktop.services.search_keys import email_key, query_key
 
 GREEK_SHARE = 1 / 3  # of name prefixes; the rest are Latin
@@ -64,6 +65,7 @@ def _draw_all(session: Session, max_id: int, count: int, rng: random.Random, com
         "name_prefix": _name_prefixes(rows, rng, count, composition.setdefault("name_prefix", {})),
         "email_exact": _exact_emails(rows, rng, count, composition.setdefault("email_exact", {})),
         "email_prefix": _email_prefixes(rows, rng, count),
+        "card_code": _card_codes(rows, rng, count),
     }
 
 
@@ -74,6 +76,7 @@ class _Row:
     last_name: str
     email: str | None
     phones: tuple[tuple[str, str], ...]  # (e164, national number)
+    card: str | None = None
 
 
 class _RowSource:
@@ -92,12 +95,20 @@ class _RowSource:
                 .order_by(CustomerPhone.customer_id, CustomerPhone.position)
             ):
                 phones.setdefault(customer_id, []).append((e164, national))
+            cards = dict(
+                self._session.execute(
+                    select(LoyaltyCard.customer_id, LoyaltyCard.code).where(
+                        LoyaltyCard.customer_id.in_(ids), LoyaltyCard.status == "active"
+                    )
+                ).all()
+            )
             rows = self._session.execute(
                 select(Customer.id, Customer.first_name, Customer.last_name, Customer.email).where(Customer.id.in_(ids))
             ).all()
             self._rng.shuffle(rows)
             for row in rows:
-                yield _Row(row.id, row.first_name, row.last_name, row.email, tuple(phones.get(row.id, ())))
+                yield _Row(row.id, row.first_name, row.last_name, row.email, tuple(phones.get(row.id, ())),
+                           cards.get(row.id))
         raise RuntimeError("could not draw enough queries from the shop")
 
 
@@ -235,4 +246,16 @@ def _email_prefixes(rows: _RowSource, rng: random.Random, count: int) -> list[Qu
         shortest = dot + 2 if dot >= 0 else len(local.rstrip("0123456789")) + 1
         text = row.email[: rng.randint(min(shortest, len(local)), len(local) + 1)]
         queries.append(Query(text=text, plain=email_key(text)))
+    return queries
+
+
+def _card_codes(rows: _RowSource, rng: random.Random, count: int) -> list[Query]:
+    """As a scanner types them (the bare code), or as a person reads them off the card."""
+    queries = []
+    for row in rows:
+        if len(queries) >= count:
+            break
+        if row.card:
+            text = row.card if rng.random() < 0.7 else display(row.card).lower()
+            queries.append(Query(text=text, plain=row.card, expect_id=row.id))
     return queries

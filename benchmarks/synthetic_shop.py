@@ -11,11 +11,16 @@ import hashlib
 import json
 import shutil
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from sqlalchemy import insert, select
+
+from desktop.models import Customer, LoyaltyCard
 from desktop.paths import resources_dir
+from desktop.services import card_codes
 from desktop.services.demo import add_demo_customers
 from desktop.services.shop import ShopSettings, create_shop
 
@@ -28,6 +33,8 @@ _DESKTOP = Path(__file__).resolve().parent.parent / "desktop"
 _CONTENT_SOURCES = (
     _DESKTOP / "services" / "demo.py",
     _DESKTOP / "services" / "search_keys.py",
+    _DESKTOP / "services" / "card_codes.py",
+    Path(__file__),
     _DESKTOP / "services" / "text.py",
     _DESKTOP / "models" / "customer.py",
     resources_dir() / "demo" / "names.json",
@@ -88,6 +95,17 @@ def obtain_shop(cache_dir: Path, customers: int, seed: int, region: str, *, fres
     return _build(folder, customers, seed, region)
 
 
+def _issue_cards(session) -> None:
+    """A loyalty card for every customer, in bulk, so card-code lookups have a full index."""
+    ids = list(session.scalars(select(Customer.id).order_by(Customer.id)))
+    codes: set[str] = set()
+    while len(codes) < len(ids):
+        codes.add(card_codes.new_code())
+    rows = [{"customer_id": i, "code": c, "status": "active", "uuid": str(uuid.uuid4())} for i, c in zip(ids, codes)]
+    for start in range(0, len(rows), 10_000):
+        session.execute(insert(LoyaltyCard), rows[start : start + 10_000])
+
+
 def _build(folder: Path, customers: int, seed: int, region: str) -> SyntheticShop:
     # Built beside the cache entry and renamed into place, so an interrupted build leaves no cache.
     building = folder.with_name(folder.name + ".building")
@@ -100,6 +118,8 @@ def _build(folder: Path, customers: int, seed: int, region: str) -> SyntheticSho
         with database.writing() as session:
             add_demo_customers(session, region, customers, seed=seed)
         demo_seconds = time.perf_counter() - started
+        with database.writing() as session:
+            _issue_cards(session)
     finally:
         database.close()
     built_at = datetime.now(timezone.utc).isoformat(timespec="seconds")

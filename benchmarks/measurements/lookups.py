@@ -21,6 +21,7 @@ LOOKUPS = {
     "name_prefix": ("Name prefix, 3-6 letters", 5.0),
     "email_exact": ("Email, exact", 5.0),
     "email_prefix": ("Email, prefix", 5.0),
+    "card_code": ("Loyalty card code, scanned or typed", 5.0),
 }
 
 

@@ -62,7 +62,7 @@ def test_baseline_and_ratio_for_every_comparable_figure(result):
 @pytest.mark.slow
 def test_lookups_find_the_customers_they_were_drawn_from(result):
     hit_rate = result["runs"][str(CUSTOMERS)]["details"]["hit_rate"]
-    assert set(hit_rate) == {"exact_phone", "last4", "name_prefix", "email_exact", "email_prefix"}
+    assert set(hit_rate) == {"exact_phone", "last4", "name_prefix", "email_exact", "email_prefix", "card_code"}
     assert all(rate > 0.9 for rate in hit_rate.values()), hit_rate
 
 
