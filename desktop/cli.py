@@ -14,7 +14,11 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-from desktop.db.engine import ShopDatabase, open_shop_file, verify_shop_file
+from desktop.db.engine import ShopDatabase, open_shop_file, open_shop_file_with_recovery_key, verify_shop_file
+from desktop.db.instance_lock import InstanceLock
+from desktop.db.key_changes import new_recovery_key, rotate_key
+from desktop.db.key_file import ORIGIN_LEGACY, key_file_path, read_key_file
+from desktop.db.unlock import Secret, read_header, recovery_key_from_text
 from desktop.errors import DuplicateCustomer, InvalidInput, RegularsError
 from desktop.paths import default_shop_path
 from desktop.services import card_codes, loyalty
@@ -22,9 +26,22 @@ from desktop.services import customers as customer_service
 from desktop.services.demo import add_demo_customers, add_demo_loyalty
 from desktop.services.lookup import CustomerMatch, find_customers, query_problem
 from desktop.services.phones import display_phone
-from desktop.services.shop import ShopSettings, check_new_passphrase, check_settings, create_shop, shop_settings
+from desktop.services.shop import (
+    ShopSettings,
+    change_shop_passphrase,
+    check_new_passphrase,
+    check_settings,
+    create_shop,
+    shop_settings,
+)
 
 PASSPHRASE_ENV = "REGULARS_PASSPHRASE"
+NEW_PASSPHRASE_ENV = "REGULARS_NEW_PASSPHRASE"
+RECOVERY_KEY_ENV = "REGULARS_RECOVERY_KEY"
+KEEP_IT_SAFE = (
+    "Print it or write it down now and keep it in a safe: it unlocks the shop if the passphrase is "
+    "forgotten, and it is not shown again. Any earlier recovery key no longer works."
+)
 
 
 class CommandFailed(Exception):
@@ -43,8 +60,36 @@ def _passphrase(*, confirm: bool = False) -> str:
     return value
 
 
+def _with_recovery_key(args) -> bool:
+    """Unlock with the recovery key: --recovery-key, or REGULARS_RECOVERY_KEY set."""
+    return args.recovery_key or os.environ.get(RECOVERY_KEY_ENV) is not None
+
+
+def _recovery_key_text() -> str:
+    value = os.environ.get(RECOVERY_KEY_ENV)
+    if value is not None:
+        return value
+    if not sys.stdin or not sys.stdin.isatty():
+        raise CommandFailed(f"No recovery key: set {RECOVERY_KEY_ENV} or run on a terminal.")
+    return getpass.getpass("Recovery key: ")
+
+
+def _unlocking_secret(args) -> Secret:
+    """The passphrase, or the recovery key when asked to use it."""
+    if _with_recovery_key(args):
+        return recovery_key_from_text(args.db, _recovery_key_text())
+    return _passphrase()
+
+
 def _open(args) -> ShopDatabase:
+    if _with_recovery_key(args):
+        return open_shop_file_with_recovery_key(args.db, _recovery_key_text())
     return open_shop_file(args.db, _passphrase())
+
+
+def _print_recovery_key(recovery_key: str) -> None:
+    print(f"\n    {recovery_key}\n")
+    print(KEEP_IT_SAFE)
 
 
 def _print_json(value: Any) -> None:
@@ -103,6 +148,8 @@ def cmd_init(args) -> int:
     check_new_passphrase(passphrase)
     create_shop(args.db, passphrase, settings).close()
     print(f"Created shop {settings.name!r} ({settings.region}, {settings.currency}) at {args.db}")
+    print(f"Its key file is {key_file_path(args.db)}: back up both files together.")
+    print(f"Next, print a recovery key to keep in a safe: regulars --db {args.db} recovery-key new")
     return 0
 
 
@@ -208,6 +255,60 @@ def cmd_check(args) -> int:
     if problems:
         raise CommandFailed(f"{args.db} is damaged: " + "; ".join(problems[:10]))
     print(f"{args.db}: encryption and structure check ok")
+    return 0
+
+
+def _new_passphrase() -> str:
+    value = os.environ.get(NEW_PASSPHRASE_ENV)
+    if value is not None:
+        check_new_passphrase(value)
+        return value
+    if not sys.stdin or not sys.stdin.isatty():
+        raise CommandFailed(f"No new passphrase: set {NEW_PASSPHRASE_ENV} or run on a terminal.")
+    value = getpass.getpass("New passphrase: ")
+    check_new_passphrase(value)
+    check_new_passphrase(value, getpass.getpass("Same new passphrase again: "))
+    return value
+
+
+def cmd_passphrase_change(args) -> int:
+    old = _unlocking_secret(args)
+    new = _new_passphrase()
+    if old == new:
+        raise CommandFailed("That is the current passphrase; nothing was changed.")
+    change_shop_passphrase(args.db, old, new)
+    print(f"Changed the passphrase of {args.db}. A recovery key, if printed, still works.")
+    if read_key_file(key_file_path(args.db)).key_origin == ORIGIN_LEGACY:
+        print(
+            "This shop file is still encrypted under a key made from its first passphrase, which opens it "
+            "without the key file: run `regulars key rotate` so that passphrase stops working."
+        )
+    return 0
+
+
+def cmd_recovery_key_new(args) -> int:
+    recovery_key = new_recovery_key(args.db, _unlocking_secret(args))
+    print(f"New recovery key for {args.db}:")
+    _print_recovery_key(recovery_key)
+    return 0
+
+
+def cmd_key_rotate(args) -> int:
+    if _with_recovery_key(args):
+        raise CommandFailed(
+            "Rotating the key needs the passphrase. If it is forgotten, set a new one first: "
+            "regulars --recovery-key passphrase change"
+        )
+    passphrase = _passphrase()
+    read_header(Path(args.db))  # a missing or foreign file is named before anything else happens
+    with InstanceLock(Path(args.db)):  # the app must not have the file open while it is re-encrypted
+        recovery_key = rotate_key(args.db, passphrase)
+    print(
+        f"Re-encrypted {args.db} under a new key. Old copies of its key file, old passphrases and the old "
+        "recovery key no longer open it: back up the shop file and its key file together now."
+    )
+    print("New recovery key:")
+    _print_recovery_key(recovery_key)
     return 0
 
 
@@ -371,6 +472,11 @@ def cmd_print_cards(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="regulars", description="Regulars: the customer book beside the till.")
     parser.add_argument("--db", type=Path, default=default_shop_path(), help="shop file (default: %(default)s)")
+    parser.add_argument(
+        "--recovery-key",
+        action="store_true",
+        help=f"unlock with the recovery key ({RECOVERY_KEY_ENV} or a prompt) instead of the passphrase",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     init = commands.add_parser("init", help="create a new, encrypted shop file")
@@ -389,6 +495,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="verify the shop file's encryption and structure")
     check.set_defaults(run=cmd_check)
+
+    passphrase = commands.add_parser("passphrase", help="change the shop's passphrase")
+    passphrase_commands = passphrase.add_subparsers(dest="passphrase_command", metavar="ACTION", required=True)
+    change = passphrase_commands.add_parser(
+        "change", help=f"new passphrase from {NEW_PASSPHRASE_ENV} or asked twice; the recovery key is kept"
+    )
+    change.set_defaults(run=cmd_passphrase_change)
+
+    recovery = commands.add_parser("recovery-key", help="the printed key that unlocks the shop without the passphrase")
+    recovery_commands = recovery.add_subparsers(dest="recovery_command", metavar="ACTION", required=True)
+    recovery_new = recovery_commands.add_parser("new", help="make a new recovery key and print it once")
+    recovery_new.set_defaults(run=cmd_recovery_key_new)
+
+    key = commands.add_parser("key", help="the shop file's encryption key")
+    key_commands = key.add_subparsers(dest="key_command", metavar="ACTION", required=True)
+    rotate = key_commands.add_parser("rotate", help="re-encrypt the file under a new key; prints a new recovery key")
+    rotate.set_defaults(run=cmd_key_rotate)
 
     customers = commands.add_parser("customers", help="add, find and show customers")
     customer_commands = customers.add_subparsers(dest="customers_command", metavar="ACTION", required=True)

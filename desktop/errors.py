@@ -92,7 +92,19 @@ class ShopFileError(RegularsError):
 
 
 class WrongPassphrase(ShopFileError):
+    """The passphrase (or recovery key) does not unlock the shop's key; nothing was changed."""
+
+
+class WrongRecoveryKey(WrongPassphrase):
     pass
+
+
+class KeyFileError(ShopFileError):
+    """The key file beside the shop file is missing, damaged or from a newer Regulars."""
+
+
+class ShopFileDamaged(ShopFileError):
+    """The key is right, yet the shop file does not open with it."""
 
 
 class ShopFileInUse(ShopFileError):

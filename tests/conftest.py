@@ -1,6 +1,7 @@
 """Shared fixtures: one real SQLCipher shop file per session, copied for each test.
 
-Key derivation is deliberately slow, so the template is built once and copied.
+Key derivation is deliberately slow, so the template is built once and copied (the shop
+file with its key file, as a backup must).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from desktop.db.engine import ShopDatabase, open_shop_file  # noqa: E402
+from desktop.db.key_file import key_file_path  # noqa: E402
 from desktop.services.shop import ShopSettings, create_shop  # noqa: E402
 
 PASSPHRASE = "correct horse battery"
@@ -29,10 +31,11 @@ def shop_template(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def shop_path(shop_template: Path, tmp_path: Path) -> Path:
-    """A fresh copy of the empty template shop, closed, in this test's own folder."""
+    """A fresh copy of the empty template shop and its key file, closed, in this test's own folder."""
     path = tmp_path / "shop" / "shop.regulars"
     path.parent.mkdir()
     shutil.copy2(shop_template, path)
+    shutil.copy2(key_file_path(shop_template), key_file_path(path))
     return path
 
 

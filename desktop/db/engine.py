@@ -1,5 +1,9 @@
 """Opening and creating the encrypted shop file.
 
+The file's key is random and lives wrapped in the key file beside it (desktop/db/key_file.py);
+desktop/db/unlock.py finds it, and desktop/db/key_changes.py changes the passphrase,
+the recovery key or the key itself.
+
 Only sqlcipher3 ever opens the file: two SQLite libraries in one process on one file
 can corrupt it, so nothing here (or anywhere) imports the standard sqlite3 module.
 """
@@ -8,7 +12,7 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -19,11 +23,32 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from desktop.db import migrate
-from desktop.db.keys import SALT_BYTES, SQLITE_PLAIN_HEADER, RawKey, derive_key, new_salt
-from desktop.errors import ShopFileError, WrongPassphrase, translatable
+from desktop.db.key_file import (
+    ORIGIN_LEGACY,
+    KeyFile,
+    key_file_path,
+    passphrase_wrap,
+    pending_key_file_path,
+    write_key_file,
+)
+from desktop.db.keys import RawKey, new_database_key
+from desktop.db.unlock import Secret, Unlocked, connect, recovery_key_from_text, remove_partial_files, unlock
+from desktop.errors import ShopFileError, translatable
 
 BUSY_TIMEOUT_MS = 5000
 CACHE_KIB = 32 * 1024
+
+
+class CurrentKey:
+    """The key each new pooled connection is opened with; replaced in place when the key is rotated."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: RawKey) -> None:
+        self.key = key
+
+    def __repr__(self) -> str:
+        return "CurrentKey(<hidden>)"
 
 
 @dataclass
@@ -34,6 +59,7 @@ class ShopDatabase:
     engine: Engine
     _sessions: sessionmaker[Session]
     _write_sessions: sessionmaker[Session]
+    current_key: CurrentKey = field(repr=False)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -55,13 +81,6 @@ class ShopDatabase:
         self.engine.dispose()
 
 
-def _connect(path: Path, key: RawKey, *, creating: bool) -> sqlcipher.Connection:
-    conn = sqlcipher.connect(str(path), check_same_thread=False, isolation_level=None)
-    conn.execute("PRAGMA cipher_log_level = NONE")
-    conn.execute(f"PRAGMA key = {key.pragma_value(with_salt=creating)}")
-    return conn
-
-
 def _configure(conn: sqlcipher.Connection) -> None:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -72,23 +91,11 @@ def _configure(conn: sqlcipher.Connection) -> None:
     conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
 
 
-def _check_key(conn: sqlcipher.Connection, path: Path) -> None:
-    try:
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlcipher.DatabaseError as exc:
-        conn.close()
-        raise WrongPassphrase(
-            translatable(
-                "Could not unlock {path}: the passphrase is wrong, or the file is damaged. "
-                "Check the passphrase (it is case-sensitive) and try again."
-            ),
-            path=str(path),
-        ) from exc
-
-
 def _make_engine(path: Path, key: RawKey) -> ShopDatabase:
+    current_key = CurrentKey(key)
+
     def creator() -> sqlcipher.Connection:
-        conn = _connect(path, key, creating=False)
+        conn = connect(path, current_key.key)
         _configure(conn)
         return conn
 
@@ -111,72 +118,87 @@ def _make_engine(path: Path, key: RawKey) -> ShopDatabase:
         engine=engine,
         _sessions=sessionmaker(engine, expire_on_commit=False),
         _write_sessions=sessionmaker(writer, expire_on_commit=False),
+        current_key=current_key,
     )
 
 
-def _read_salt(path: Path) -> bytes:
-    if not path.exists():
-        raise ShopFileError(translatable("There is no shop file at {path}."), path=str(path))
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(SALT_BYTES)
-    except OSError as exc:
-        raise ShopFileError(
-            translatable("Cannot read the shop file {path}: {reason}"), path=str(path), reason=exc.strerror or ""
-        ) from exc
-    if header == SQLITE_PLAIN_HEADER:
-        raise ShopFileError(
-            translatable("{path} is a plain SQLite file, not an encrypted Regulars shop file."), path=str(path)
-        )
-    if len(header) < SALT_BYTES:
-        raise ShopFileError(
-            translatable("{path} is not a Regulars shop file (it is empty or cut short)."), path=str(path)
-        )
-    return header
-
-
 def open_shop_file(path: Path | str, passphrase: str) -> ShopDatabase:
-    """Unlocks an existing shop file and brings its schema up to date."""
+    """Unlocks an existing shop file with its passphrase and brings its schema up to date."""
+    return _open(Path(path), passphrase)
+
+
+def open_shop_file_with_recovery_key(path: Path | str, recovery_key: str) -> ShopDatabase:
+    """Unlocks with the printed recovery key instead of the passphrase (typed in any case, dashes optional)."""
     path = Path(path)
-    key = derive_key(passphrase, _read_salt(path))
-    probe = _connect(path, key, creating=False)
-    _check_key(probe, path)
-    try:
-        has_tables = probe.execute(
-            "SELECT count(*) FROM sqlite_master WHERE name IN ('shop', 'alembic_version')"
-        ).fetchone()[0]
-    finally:
-        probe.close()
-    if has_tables < 2:
+    return _open(path, recovery_key_from_text(path, recovery_key))
+
+
+def _open(path: Path, secret: Secret) -> ShopDatabase:
+    unlocked = unlock(path, secret)
+    if unlocked.marker_tables != 2:
         raise ShopFileError(
             translatable("{path} opened, but it is not a Regulars shop file."), path=str(path)
         )
-    database = _make_engine(path, key)
+    database = _make_engine(path, unlocked.key)
     try:
         migrate.upgrade(database.engine, path)
     except Exception:
         database.close()
         raise
+    if unlocked.key_file is None and isinstance(secret, str):
+        _add_key_file_to_legacy_file(path, unlocked, secret)
     return database
 
 
+def _add_key_file_to_legacy_file(path: Path, unlocked: Unlocked, passphrase: str) -> None:
+    """Upgrades a shop file from before key files in place: the same key, now wrapped. No re-encryption."""
+    legacy = KeyFile(passphrase=passphrase_wrap(unlocked.key.key, passphrase), key_origin=ORIGIN_LEGACY)
+    try:
+        write_key_file(key_file_path(path), legacy)
+    except OSError:
+        pass  # a read-only folder: the file still opens the old way, and is upgraded once it can be
+
+
 def create_shop_file(path: Path | str, passphrase: str) -> ShopDatabase:
-    """A new, empty, encrypted shop file with the current schema."""
+    """A new, empty, encrypted shop file with the current schema, and its key file beside it.
+
+    The key is random; the key file holds it wrapped under the passphrase. The key file is
+    written first, so there is never a shop file whose key is nowhere.
+    """
     path = Path(path)
     if path.exists():
         raise ShopFileError(translatable("A file already exists at {path}."), path=str(path))
+    for key_path in (key_file_path(path), pending_key_file_path(path)):
+        if key_path.exists():
+            raise ShopFileError(
+                translatable(
+                    "A key file is already at {key_file}, though {path} is not: it may belong to a shop file that "
+                    "is being restored. Move it elsewhere first; nothing was created."
+                ),
+                key_file=str(key_path),
+                path=str(path),
+            )
     path.parent.mkdir(parents=True, exist_ok=True)
-    key = derive_key(passphrase, new_salt())
-    conn = _connect(path, key, creating=True)
+    key = new_database_key()
+    write_key_file(key_file_path(path), KeyFile(passphrase=passphrase_wrap(key.key, passphrase)))
     try:
-        os.chmod(path, 0o600)
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("CREATE TABLE _regulars_init (x)")
-        conn.execute("DROP TABLE _regulars_init")
-    finally:
-        conn.close()
-    database = _make_engine(path, key)
-    migrate.upgrade(database.engine, path)
+        conn = connect(path, key, creating=True)
+        try:
+            os.chmod(path, 0o600)
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("CREATE TABLE _regulars_init (x)")
+            conn.execute("DROP TABLE _regulars_init")
+        finally:
+            conn.close()
+        database = _make_engine(path, key)
+        try:
+            migrate.upgrade(database.engine, path)
+        except Exception:
+            database.close()
+            raise
+    except BaseException:
+        remove_partial_files(path)
+        raise
     return database
 
 

@@ -9,6 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.db.engine import ShopDatabase, create_shop_file
+from desktop.db.key_changes import change_passphrase
+from desktop.db.unlock import Secret
 from desktop.errors import InvalidInput, Problem, ShopFileError, translatable
 from desktop.models import Shop
 from desktop.services.phones import is_supported_region
@@ -84,6 +86,12 @@ def check_new_passphrase(passphrase: str, repeated: str | None = None) -> None:
         )
     if repeated is not None and repeated != passphrase:
         raise InvalidInput({"passphrase_again": Problem(translatable("The two passphrases differ."))})
+
+
+def change_shop_passphrase(path: Path | str, old: Secret, new: str, repeated: str | None = None) -> None:
+    """A new passphrase for the shop (old: the passphrase or a RecoveryKey). Nothing is written on bad input."""
+    check_new_passphrase(new, repeated)
+    change_passphrase(path, old, new)
 
 
 def create_shop(path: Path | str, passphrase: str, settings: ShopSettings) -> ShopDatabase:

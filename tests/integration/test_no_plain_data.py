@@ -1,12 +1,13 @@
-"""Nothing a customer told the shop, nor the passphrase, is readable in any file Regulars leaves.
+"""Nothing a customer told the shop, nor the passphrase or recovery key, is readable in any file Regulars leaves.
 
-Each file in the shop's folder (the shop file, its -wal and -shm, the instance lock and
-anything else) is read raw and searched for the values in UTF-8 and UTF-16-LE, the two
-encodings SQLite can store text in.
+Each file in the shop's folder (the shop file, its -wal and -shm, the key file, the
+instance lock and anything else) is read raw and searched for the values in UTF-8 and
+UTF-16-LE, the two encodings SQLite can store text in.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,45 @@ def test_no_customer_data_nor_passphrase_in_any_file(shop_path, monkeypatch, cap
     assert leaks(folder, values + [PASSPHRASE]) == []
     assert cli_main(["--db", str(shop_path), "check"]) == 0
     assert leaks(folder, values + [PASSPHRASE]) == []
+
+    # A recovery key printed for the safe is in no file either.
+    capsys.readouterr()
+    assert cli_main(["--db", str(shop_path), "recovery-key", "new"]) == 0
+    recovery_key = recovery_key_in(capsys.readouterr().out)
+    assert (folder / (shop_path.name + ".key")).exists()
+    assert leaks(folder, values + secret_forms(PASSPHRASE, recovery_key)) == []
+
+
+RECOVERY_KEY = re.compile(r"\b[0-9A-Z]{4}(?:-[0-9A-Z]{4}){7}\b")
+
+
+def recovery_key_in(out: str) -> str:
+    found = RECOVERY_KEY.findall(out)
+    assert len(found) == 1, out
+    return found[0]
+
+
+def secret_forms(*secrets: str) -> list[str]:
+    """Each passphrase or recovery key as typed, and a recovery key without its dashes or in lower case."""
+    forms = set(secrets)
+    for secret in secrets:
+        forms |= {secret.replace("-", ""), secret.lower()}
+    return sorted(forms)
+
+
+def test_no_passphrase_nor_recovery_key_in_any_file_after_key_changes(shop_path, monkeypatch, capsys):
+    folder = shop_path.parent
+    new_passphrase = "Kardamompfeffer 9173"
+    monkeypatch.setenv("REGULARS_PASSPHRASE", PASSPHRASE)
+    monkeypatch.delenv("REGULARS_RECOVERY_KEY", raising=False)
+    assert cli_main(["--db", str(shop_path), "recovery-key", "new"]) == 0
+    first = recovery_key_in(capsys.readouterr().out)
+    monkeypatch.setenv("REGULARS_NEW_PASSPHRASE", new_passphrase)
+    assert cli_main(["--db", str(shop_path), "passphrase", "change"]) == 0
+    monkeypatch.setenv("REGULARS_PASSPHRASE", new_passphrase)
+    assert cli_main(["--db", str(shop_path), "key", "rotate"]) == 0
+    second = recovery_key_in(capsys.readouterr().out)
+    assert leaks(folder, secret_forms(PASSPHRASE, new_passphrase, first, second)) == []
 
 
 def test_the_search_itself_would_see_a_plain_value(tmp_path):

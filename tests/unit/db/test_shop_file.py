@@ -12,8 +12,10 @@ from sqlalchemy import text
 
 from desktop.db.engine import create_shop_file, open_shop_file, verify_shop_file
 from desktop.db.instance_lock import InstanceLock
-from desktop.db.keys import SQLITE_PLAIN_HEADER, derive_key
+from desktop.db.key_file import key_file_path
+from desktop.db.keys import SQLITE_PLAIN_HEADER, RawKey, derive_legacy_key
 from desktop.db.migrate import current_revision, head_revision
+from desktop.db.unlock import unlock
 from desktop.errors import ShopFileError, ShopFileInUse, WrongPassphrase
 from desktop.services.customers import CustomerDetails, add_customer
 from desktop.services.demo import add_demo_customers
@@ -34,6 +36,14 @@ def raw_connect(path: Path, passphrase: str = PASSPHRASE) -> sqlcipher.Connectio
     return conn
 
 
+def key_connect(path: Path, key: RawKey | None = None) -> sqlcipher.Connection:
+    """A plain SQLCipher connection with the shop's raw key, as unwrapped from its key file."""
+    key = key or unlock(path, PASSPHRASE).key
+    conn = sqlcipher.connect(str(path), isolation_level=None)
+    conn.execute(f"PRAGMA key = {key.pragma_value(with_salt=False)}")
+    return conn
+
+
 def add_one(database, first_name: str = "Ana", phone: str = "(11) 98765-4321") -> int:
     with database.writing() as session:
         return add_customer(session, CustomerDetails(first_name=first_name, phones=[phone]), REGION).id
@@ -44,12 +54,12 @@ def add_one(database, first_name: str = "Ana", phone: str = "(11) 98765-4321") -
 
 def test_wrong_passphrase_is_refused_and_the_closed_file_is_untouched(shop_path):
     before = folder_state(shop_path.parent)
-    assert list(before) == [shop_path.name]
+    assert list(before) == [shop_path.name, shop_path.name + ".key"]
     with pytest.raises(WrongPassphrase) as caught:
         open_shop_file(shop_path, "correct horse batterY")
     message = str(caught.value)
-    assert "passphrase" in message
-    assert "damaged" in message
+    assert "the passphrase is wrong" in message
+    assert "or the file is damaged" not in message  # the key file tells a wrong passphrase from damage
     assert str(shop_path) in message
     assert isinstance(caught.value, ShopFileError)
     assert folder_state(shop_path.parent) == before  # same bytes, and no -wal or -shm left behind
@@ -165,10 +175,14 @@ def test_two_new_files_with_one_passphrase_have_different_salts(tmp_path):
     assert first.read_bytes()[:16] != second.read_bytes()[:16]
 
 
-def test_file_opens_in_standard_sqlcipher_with_the_passphrase(shop):
+def test_file_opens_in_standard_sqlcipher_with_the_key_from_its_key_file_only(shop):
     customer_id = add_one(shop, "Ana")
     shop.close()
-    conn = raw_connect(shop.path)
+    bare = raw_connect(shop.path)  # the passphrase alone no longer opens it: the key is random
+    with pytest.raises(sqlcipher.DatabaseError):
+        bare.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    bare.close()
+    conn = key_connect(shop.path)
     try:
         assert conn.execute("PRAGMA cipher_version").fetchone()[0].startswith("4.")
         assert conn.execute("SELECT name, region FROM shop").fetchall() == [("Padaria Teste", REGION)]
@@ -176,20 +190,36 @@ def test_file_opens_in_standard_sqlcipher_with_the_passphrase(shop):
         assert conn.execute("PRAGMA cipher_integrity_check").fetchall() == []
     finally:
         conn.close()
-    wrong = raw_connect(shop.path, "wrong passphrase")
-    with pytest.raises(sqlcipher.DatabaseError):
-        wrong.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    wrong.close()
 
 
-def test_raw_key_is_the_passphrase_key(shop_path):
-    """The app's derived raw key opens the same file a passphrase opens."""
-    key = derive_key(PASSPHRASE, shop_path.read_bytes()[:16])
-    conn = sqlcipher.connect(str(shop_path))
-    conn.execute(f"PRAGMA key = {key.pragma_value(with_salt=False)}")
-    assert conn.execute("SELECT count(*) FROM shop").fetchone() == (1,)
-    conn.close()
+def test_the_key_is_random_not_derived_from_the_passphrase(shop_path, tmp_path):
+    key = unlock(shop_path, PASSPHRASE).key
+    assert key.key != derive_legacy_key(PASSPHRASE, shop_path.read_bytes()[:16]).key
+    other = tmp_path / "other.regulars"
+    create_shop_file(other, PASSPHRASE).close()
+    assert unlock(other, PASSPHRASE).key.key != key.key
     assert PASSPHRASE not in repr(key) and key.key.hex() not in repr(key)
+
+
+def test_legacy_key_is_sqlcipher_s_own_passphrase_key(tmp_path):
+    """How files were keyed before key files: what any SQLCipher 4 tool derives from the passphrase."""
+    path = tmp_path / "legacy.db"
+    conn = raw_connect(path)
+    conn.execute("CREATE TABLE notes (body TEXT)")
+    conn.close()
+    conn = key_connect(path, derive_legacy_key(PASSPHRASE, path.read_bytes()[:16]))
+    assert conn.execute("SELECT count(*) FROM notes").fetchone() == (0,)
+    conn.close()
+
+
+def test_create_refuses_to_overwrite_a_stray_key_file(tmp_path):
+    path = tmp_path / "shop.regulars"
+    key_file_path(path).write_text("a key file from a shop being restored")
+    before = folder_state(tmp_path)
+    with pytest.raises(ShopFileError) as caught:
+        create_shop_file(path, PASSPHRASE)
+    assert str(key_file_path(path)) in str(caught.value)
+    assert folder_state(tmp_path) == before
 
 
 # --- PRAGMAs ------------------------------------------------------------------------------
@@ -235,9 +265,7 @@ def test_foreign_keys_are_enforced_and_cascade(shop):
 
 def test_writing_takes_the_write_lock_up_front_and_readers_still_read(shop):
     add_one(shop)
-    key = derive_key(PASSPHRASE, shop.path.read_bytes()[:16])
-    other = sqlcipher.connect(str(shop.path), isolation_level=None)
-    other.execute(f"PRAGMA key = {key.pragma_value(with_salt=False)}")
+    other = key_connect(shop.path)
     other.execute("PRAGMA busy_timeout = 0")
     try:
         with shop.writing() as session:
@@ -357,7 +385,7 @@ def test_file_from_a_newer_version_is_refused(shop):
     assert "newer version" in message
     assert str(shop.path) in message
     assert not isinstance(caught.value, WrongPassphrase)
-    conn = raw_connect(shop.path)  # refused, not "upgraded"
+    conn = key_connect(shop.path)  # refused, not "upgraded"
     try:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("9999_from_the_future",)]
     finally:
