@@ -13,11 +13,13 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.db.engine import ShopDatabase
+from desktop.db.key_changes import new_recovery_key
 from desktop.errors import InvalidInput, RegularsError
 from desktop.services.shop import (
     PAPER_SIZES,
@@ -42,6 +44,7 @@ class SetupDialog(QDialog):
         super().__init__(parent)
         self.path = Path(path)
         self.database: ShopDatabase | None = None
+        self.recovery_key = ""
         self.errors = FieldErrors()
         self.setWindowTitle(self.tr("Set up your shop"))
         self.setMinimumWidth(460)
@@ -128,6 +131,7 @@ class SetupDialog(QDialog):
             settings = check_settings(settings)
             check_new_passphrase(self.passphrase.text(), self.passphrase_again.text())
             self.database = create_shop(self.path, self.passphrase.text(), settings)
+            self.recovery_key = new_recovery_key(self.path, self.passphrase.text())
         except InvalidInput as problems:
             self.errors.show(problems)
             self.adjustSize()
@@ -137,4 +141,23 @@ class SetupDialog(QDialog):
             self.form_error.show()
             self.adjustSize()
             return
+        self._show_recovery_key()
         self.accept()
+
+    def _show_recovery_key(self) -> None:
+        """Shown once: with it, a forgotten passphrase can be replaced."""
+        box = QMessageBox(self)
+        box.setObjectName("recovery_key_box")
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle(self.tr("Your recovery key"))
+        box.setText(self.tr("Write this recovery key down or print it, and keep it in a safe:"))
+        box.setInformativeText(self.recovery_key)
+        box.setDetailedText(
+            self.tr(
+                "If the passphrase is ever forgotten, this key unlocks the shop so a new passphrase can be set "
+                "(regulars --recovery-key passphrase change). It is shown only now. Back up the shop file "
+                "together with its key file, %1."
+            ).replace("%1", self.path.name + ".key")
+        )
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.exec()

@@ -2,7 +2,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
 from desktop.context import ShopContext
+from desktop.db.engine import open_shop_file_with_recovery_key
 from desktop.ui.setup_dialog import SetupDialog
 from desktop.ui.unlock_dialog import UnlockDialog
 from tests.conftest import PASSPHRASE
@@ -18,12 +22,23 @@ def test_first_run_setup_creates_an_encrypted_shop(qtbot, tmp_path: Path):
     dialog.shop_name.setText("Pastelaria Belém")
     dialog.passphrase.setText("pastel de nata")
     dialog.passphrase_again.setText("pastel de nata")
+
+    def read_recovery_key():
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        shown.append(box.informativeText())
+        box.accept()
+
+    shown: list[str] = []
+    QTimer.singleShot(0, read_recovery_key)
     dialog.create()
+    assert shown == [dialog.recovery_key] and len(dialog.recovery_key.split("-")) == 8
     assert dialog.result() == dialog.DialogCode.Accepted
     context = ShopContext.load(dialog.database)
     assert (context.shop_name, context.region, context.currency) == ("Pastelaria Belém", "PT", "EUR")
     dialog.database.close()
     assert path.read_bytes()[:16] != b"SQLite format 3\x00"
+    open_shop_file_with_recovery_key(path, dialog.recovery_key).close()  # the key shown really works
 
 
 def test_setup_shows_field_errors_and_creates_nothing(qtbot, tmp_path: Path):
