@@ -18,7 +18,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from desktop.printing import code128
-from desktop.printing.card_face import CARD_HEIGHT, CARD_WIDTH, MAX_STAMP_BOXES, CardDrawer
+from desktop.printing.card_face import CARD_HEIGHT, CARD_WIDTH, CardDrawer
 from desktop.printing.fonts import REGULAR, register_fonts
 
 LAYOUTS = ("sheet", "single")

@@ -42,18 +42,6 @@ def run_process(db: Path, *args: str, passphrase: str | None = PASSPHRASE, stdin
     return result
 
 
-@pytest.fixture
-def cli(monkeypatch, capsys):
-    """Runs main() in this process; returns (exit status, stdout, stderr)."""
-    monkeypatch.setenv(PASSPHRASE_ENV, PASSPHRASE)
-
-    def run(db: Path, *args: str) -> tuple[int, str, str]:
-        status = main(["--db", str(db), *args])
-        out, err = capsys.readouterr()
-        assert "Traceback" not in err, err
-        return status, out, err
-
-    return run
 
 
 def count_customers(db: Path) -> int:

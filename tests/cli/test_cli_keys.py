@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from desktop import cli as cli_module
-from desktop.cli import NEW_PASSPHRASE_ENV, PASSPHRASE_ENV, RECOVERY_KEY_ENV, main
+from desktop.cli import NEW_PASSPHRASE_ENV, PASSPHRASE_ENV, RECOVERY_KEY_ENV
 from desktop.db.engine import open_shop_file
 from desktop.db.instance_lock import InstanceLock
 from desktop.db.key_file import key_file_path
@@ -24,20 +24,6 @@ def folder_state(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
-@pytest.fixture
-def cli(monkeypatch, capsys):
-    """Runs main() in this process with the passphrase in the environment; returns (status, out, err)."""
-    monkeypatch.setenv(PASSPHRASE_ENV, PASSPHRASE)
-    monkeypatch.delenv(NEW_PASSPHRASE_ENV, raising=False)
-    monkeypatch.delenv(RECOVERY_KEY_ENV, raising=False)
-
-    def run(db: Path, *args: str) -> tuple[int, str, str]:
-        status = main(["--db", str(db), *args])
-        out, err = capsys.readouterr()
-        assert "Traceback" not in err, err
-        return status, out, err
-
-    return run
 
 
 @pytest.fixture

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from desktop.cli import PASSPHRASE_ENV, main
+from desktop.cli import main
 from desktop.db.engine import open_shop_file
 from desktop.services import card_codes
 
@@ -20,19 +19,6 @@ BALANCE_KEYS = {"program", "kind", "status", "balance", "reward_at", "rewards_du
 # --- helpers ------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def cli(monkeypatch, capsys):
-    """Runs main() in this process with no terminal; returns (exit status, stdout, stderr)."""
-    monkeypatch.setenv(PASSPHRASE_ENV, PASSPHRASE)
-    monkeypatch.setattr("sys.stdin", io.StringIO("y\n"))  # an answer is there, but it is no terminal
-
-    def run(db: Path, *args: str) -> tuple[int, str, str]:
-        status = main(["--db", str(db), *args])
-        out, err = capsys.readouterr()
-        assert "Traceback" not in err, err
-        return status, out, err
-
-    return run
 
 
 def ok(cli, db: Path, *args: str) -> str:
