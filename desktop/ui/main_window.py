@@ -11,6 +11,7 @@ from desktop.ui.customer_card import CustomerCard
 from desktop.ui.customer_form import CustomerForm
 from desktop.ui.loyalty_actions import LoyaltyActions
 from desktop.ui.lookup_panel import LookupPanel
+from desktop.ui.passphrase_dialog import PassphraseDialog
 
 
 class MainWindow(QMainWindow):
@@ -44,6 +45,8 @@ class MainWindow(QMainWindow):
         self.edit_action.triggered.connect(self._edit_current)
         self.loyalty = LoyaltyActions(context, self._current_customer_id, self)
         self.loyalty.changed.connect(self._after_loyalty)
+        self.passphrase_action = QAction(self.tr("Change passphrase…"), self)
+        self.passphrase_action.triggered.connect(self.change_passphrase)
         self.quit_action = QAction(self.tr("Quit"), self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
@@ -51,6 +54,8 @@ class MainWindow(QMainWindow):
         menu = self.menuBar().addMenu(self.tr("&Customers"))
         for action in (self.find_action, self.new_action, self.edit_action):
             menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.passphrase_action)
         menu.addSeparator()
         menu.addAction(self.quit_action)
         loyalty_menu = self.menuBar().addMenu(self.tr("&Loyalty"))
@@ -79,6 +84,12 @@ class MainWindow(QMainWindow):
             record_visit(session, customer_id)
         self.card.show_customer(customer_id)
         self.lookup.search.selectAll()  # the next scan or search replaces the text
+
+    def change_passphrase(self) -> PassphraseDialog:
+        dialog = PassphraseDialog(self._context.database.path, self)
+        dialog.accepted.connect(lambda: self.statusBar().showMessage(self.tr("The passphrase was changed."), 10_000))
+        dialog.open()
+        return dialog
 
     def _edit_current(self) -> None:
         customer_id = self._current_customer_id()
