@@ -111,13 +111,7 @@ class CustomerForm(QDialog):
         return {code: labels[code] for code in ("", *PAYMENT_METHODS)}
 
     def _add_row(self, form: QFormLayout, field: str, label: str, widget: QWidget) -> None:
-        holder = QWidget()
-        column = QVBoxLayout(holder)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(1)
-        column.addWidget(widget)
-        column.addWidget(self.errors.label_for(field, holder))
-        form.addRow(label, holder)
+        self.errors.add_row(form, field, label, widget)
 
     def _add_line(self, form: QFormLayout, field: str, label: str, placeholder: str = "") -> None:
         edit = QLineEdit()

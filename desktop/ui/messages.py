@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop.errors import TRANSLATION_CONTEXT, InvalidInput, Problem, RegularsError
 
@@ -34,6 +34,16 @@ class FieldErrors:
         label.hide()
         self._labels[field] = label
         return label
+
+    def add_row(self, form: QFormLayout, field: str, label: str, widget: QWidget) -> None:
+        """A form row: the widget with its error line right under it."""
+        holder = QWidget()
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(1)
+        column.addWidget(widget)
+        column.addWidget(self.label_for(field, holder))
+        form.addRow(label, holder)
 
     def clear(self, fields: list[str] | None = None) -> None:
         for name, label in self._labels.items():

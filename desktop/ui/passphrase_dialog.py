@@ -30,12 +30,7 @@ class PassphraseDialog(QDialog):
             edit.setObjectName(field)
             edit.setEchoMode(QLineEdit.EchoMode.Password)
             self.fields[field] = edit
-            holder = QWidget()
-            column = QVBoxLayout(holder)
-            column.setContentsMargins(0, 0, 0, 0)
-            column.addWidget(edit)
-            column.addWidget(self.errors.label_for(field, holder))
-            form.addRow(label, holder)
+            self.errors.add_row(form, field, label, edit)
         note = QLabel(self.tr("The recovery key you keep in the safe stays valid."))
         note.setWordWrap(True)
         note.setTextFormat(Qt.TextFormat.PlainText)

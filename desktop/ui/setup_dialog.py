@@ -91,12 +91,7 @@ class SetupDialog(QDialog):
             ("passphrase", self.tr("Passphrase"), self.passphrase),
             ("passphrase_again", self.tr("Passphrase again"), self.passphrase_again),
         ):
-            holder = QWidget()
-            column = QVBoxLayout(holder)
-            column.setContentsMargins(0, 0, 0, 0)
-            column.addWidget(widget)
-            column.addWidget(self.errors.label_for(field, holder))
-            form.addRow(label, holder)
+            self.errors.add_row(form, field, label, widget)
         self.form_error = self.errors.label_for("form", self)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
