@@ -1,0 +1,63 @@
+"""The command line: the same services as the app, for scripts and the back office.
+
+Errors go to stderr with exit status 1 and nothing is written; usage errors exit 2.
+`regulars` with no command opens the app. Each module here adds the commands of one area.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from desktop.cli import customers, loyalty, printing, shop_file
+from desktop.cli.common import NEW_PASSPHRASE_ENV, PASSPHRASE_ENV, RECOVERY_KEY_ENV, CommandFailed
+from desktop.errors import InvalidInput, RegularsError
+from desktop.paths import default_shop_path
+
+__all__ = ["NEW_PASSPHRASE_ENV", "PASSPHRASE_ENV", "RECOVERY_KEY_ENV", "build_parser", "main"]
+AREAS = (shop_file, customers, loyalty, printing)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="regulars", description="Regulars: the customer book beside the till.")
+    parser.add_argument("--db", type=Path, default=default_shop_path(), help="shop file (default: %(default)s)")
+    parser.add_argument(
+        "--recovery-key",
+        action="store_true",
+        help=f"unlock with the recovery key ({RECOVERY_KEY_ENV} or a prompt) instead of the passphrase",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    for area in AREAS:
+        area.add_commands(commands)
+    return parser
+
+
+def _run(run: Callable[[Any], int], args) -> int:
+    try:
+        return run(args)
+    except InvalidInput as exc:
+        print(f"regulars: {exc.describe()}", file=sys.stderr)
+    except (RegularsError, CommandFailed) as exc:
+        print(f"regulars: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("regulars: interrupted; nothing more was written.", file=sys.stderr)
+    except Exception as exc:  # no traceback, and no message that might hold personal data
+        print(f"regulars: unexpected {type(exc).__name__}; nothing was written.", file=sys.stderr)
+    return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        from desktop.ui.app import run_app
+
+        return run_app(args.db)
+    return _run(args.run, args)
+
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

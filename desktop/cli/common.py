@@ -1,0 +1,73 @@
+"""What every command shares: unlocking the shop, and printing results for people or scripts."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from typing import Any
+
+from desktop.db.engine import ShopDatabase, open_shop_file, open_shop_file_with_recovery_key
+from desktop.db.unlock import Secret, recovery_key_from_text
+
+PASSPHRASE_ENV = "REGULARS_PASSPHRASE"
+NEW_PASSPHRASE_ENV = "REGULARS_NEW_PASSPHRASE"
+RECOVERY_KEY_ENV = "REGULARS_RECOVERY_KEY"
+KEEP_IT_SAFE = (
+    "Print it or write it down now and keep it in a safe: it unlocks the shop if the passphrase is "
+    "forgotten, and it is not shown again. Any earlier recovery key no longer works."
+)
+
+
+class CommandFailed(Exception):
+    """A message for stderr and exit status 1."""
+
+
+def ask_passphrase(*, confirm: bool = False) -> str:
+    value = os.environ.get(PASSPHRASE_ENV)
+    if value is not None:
+        return value
+    if not sys.stdin or not sys.stdin.isatty():
+        raise CommandFailed(f"No passphrase: set {PASSPHRASE_ENV} or run on a terminal.")
+    value = getpass.getpass("Shop passphrase: ")
+    if confirm and getpass.getpass("Same passphrase again: ") != value:
+        raise CommandFailed("The two passphrases differ; nothing was created.")
+    return value
+
+
+def with_recovery_key(args) -> bool:
+    """Unlock with the recovery key: --recovery-key, or REGULARS_RECOVERY_KEY set."""
+    return args.recovery_key or os.environ.get(RECOVERY_KEY_ENV) is not None
+
+
+def recovery_key_text() -> str:
+    value = os.environ.get(RECOVERY_KEY_ENV)
+    if value is not None:
+        return value
+    if not sys.stdin or not sys.stdin.isatty():
+        raise CommandFailed(f"No recovery key: set {RECOVERY_KEY_ENV} or run on a terminal.")
+    return getpass.getpass("Recovery key: ")
+
+
+def unlocking_secret(args) -> Secret:
+    """The passphrase, or the recovery key when asked to use it."""
+    if with_recovery_key(args):
+        return recovery_key_from_text(args.db, recovery_key_text())
+    return ask_passphrase()
+
+
+def open_shop(args) -> ShopDatabase:
+    if with_recovery_key(args):
+        return open_shop_file_with_recovery_key(args.db, recovery_key_text())
+    return open_shop_file(args.db, ask_passphrase())
+
+
+def print_recovery_key(recovery_key: str) -> None:
+    print(f"\n    {recovery_key}\n")
+    print(KEEP_IT_SAFE)
+
+
+def print_json(value: Any) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+

@@ -1,0 +1,170 @@
+"""The shop file itself: create it, fill it with demo data, check it, and change its keys."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from desktop.cli.common import (
+    NEW_PASSPHRASE_ENV,
+    CommandFailed,
+    ask_passphrase,
+    open_shop,
+    print_recovery_key,
+    unlocking_secret,
+    with_recovery_key,
+)
+from desktop.db.engine import verify_shop_file
+from desktop.db.instance_lock import InstanceLock
+from desktop.db.key_changes import new_recovery_key, rotate_key
+from desktop.db.key_file import ORIGIN_LEGACY, key_file_path, read_key_file
+from desktop.db.unlock import read_header
+from desktop.services import loyalty
+from desktop.services.demo import add_demo_customers, add_demo_loyalty
+from desktop.services.shop import (
+    ShopSettings,
+    change_shop_passphrase,
+    check_new_passphrase,
+    check_settings,
+    create_shop,
+    shop_settings,
+)
+
+
+def cmd_init(args) -> int:
+    settings = check_settings(
+        ShopSettings(name=args.shop_name, region=args.region, currency=args.currency or "", paper_size=args.paper or "")
+    )
+    if Path(args.db).exists():
+        raise CommandFailed(f"A file already exists at {args.db}; nothing was changed.")
+    passphrase = ask_passphrase(confirm=True)
+    check_new_passphrase(passphrase)
+    create_shop(args.db, passphrase, settings).close()
+    print(f"Created shop {settings.name!r} ({settings.region}, {settings.currency}) at {args.db}")
+    print(f"Its key file is {key_file_path(args.db)}: back up both files together.")
+    print(f"Next, print a recovery key to keep in a safe: regulars --db {args.db} recovery-key new")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    if args.customers < 0:
+        raise CommandFailed("--customers must be zero or more.")
+    if Path(args.db).exists():
+        database = open_shop(args)
+    else:
+        passphrase = ask_passphrase(confirm=True)
+        check_new_passphrase(passphrase)
+        database = create_shop(args.db, passphrase, ShopSettings(name=args.shop_name, region=args.region))
+    with database.writing() as session:
+        region = shop_settings(session).region
+        result = add_demo_customers(session, region, args.customers, seed=args.seed)
+        if not loyalty.list_programs(session, include_ended=True):
+            add_demo_loyalty(session, seed=args.seed)
+    database.close()
+    print(f"Added {result.customers} demo customers to {args.db}")
+    return 0
+
+
+def cmd_check(args) -> int:
+    database = open_shop(args)
+    try:
+        problems = verify_shop_file(database)
+    finally:
+        database.close()
+    if problems:
+        raise CommandFailed(f"{args.db} is damaged: " + "; ".join(problems[:10]))
+    print(f"{args.db}: encryption and structure check ok")
+    return 0
+
+
+def _new_passphrase() -> str:
+    value = os.environ.get(NEW_PASSPHRASE_ENV)
+    if value is not None:
+        check_new_passphrase(value)
+        return value
+    if not sys.stdin or not sys.stdin.isatty():
+        raise CommandFailed(f"No new passphrase: set {NEW_PASSPHRASE_ENV} or run on a terminal.")
+    value = getpass.getpass("New passphrase: ")
+    check_new_passphrase(value)
+    check_new_passphrase(value, getpass.getpass("Same new passphrase again: "))
+    return value
+
+
+def cmd_passphrase_change(args) -> int:
+    old = unlocking_secret(args)
+    new = _new_passphrase()
+    if old == new:
+        raise CommandFailed("That is the current passphrase; nothing was changed.")
+    change_shop_passphrase(args.db, old, new)
+    print(f"Changed the passphrase of {args.db}. A recovery key, if printed, still works.")
+    if read_key_file(key_file_path(args.db)).key_origin == ORIGIN_LEGACY:
+        print(
+            "This shop file is still encrypted under a key made from its first passphrase, which opens it "
+            "without the key file: run `regulars key rotate` so that passphrase stops working."
+        )
+    return 0
+
+
+def cmd_recovery_key_new(args) -> int:
+    recovery_key = new_recovery_key(args.db, unlocking_secret(args))
+    print(f"New recovery key for {args.db}:")
+    print_recovery_key(recovery_key)
+    return 0
+
+
+def cmd_key_rotate(args) -> int:
+    if with_recovery_key(args):
+        raise CommandFailed(
+            "Rotating the key needs the passphrase. If it is forgotten, set a new one first: "
+            "regulars --recovery-key passphrase change"
+        )
+    passphrase = ask_passphrase()
+    read_header(Path(args.db))  # a missing or foreign file is named before anything else happens
+    with InstanceLock(Path(args.db)):  # the app must not have the file open while it is re-encrypted
+        recovery_key = rotate_key(args.db, passphrase)
+    print(
+        f"Re-encrypted {args.db} under a new key. Old copies of its key file, old passphrases and the old "
+        "recovery key no longer open it: back up the shop file and its key file together now."
+    )
+    print("New recovery key:")
+    print_recovery_key(recovery_key)
+    return 0
+
+
+
+def add_commands(commands) -> None:
+    init = commands.add_parser("init", help="create a new, encrypted shop file")
+    init.add_argument("--shop-name", required=True)
+    init.add_argument("--region", required=True, help="two-letter country code, e.g. BR, PT, GR, NL")
+    init.add_argument("--currency", help="ISO 4217 code (default: the region's)")
+    init.add_argument("--paper", choices=["A4", "Letter"], help="paper size (default: the region's)")
+    init.set_defaults(run=cmd_init)
+
+    demo = commands.add_parser("demo", help="fill a shop (new or existing) with realistic fake customers")
+    demo.add_argument("--customers", type=int, default=500)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--shop-name", default="Padaria Demo", help="name of a new demo shop")
+    demo.add_argument("--region", default="BR", help="region of a new demo shop")
+    demo.set_defaults(run=cmd_demo)
+
+    check = commands.add_parser("check", help="verify the shop file's encryption and structure")
+    check.set_defaults(run=cmd_check)
+
+    passphrase = commands.add_parser("passphrase", help="change the shop's passphrase")
+    passphrase_commands = passphrase.add_subparsers(dest="passphrase_command", metavar="ACTION", required=True)
+    change = passphrase_commands.add_parser(
+        "change", help=f"new passphrase from {NEW_PASSPHRASE_ENV} or asked twice; the recovery key is kept"
+    )
+    change.set_defaults(run=cmd_passphrase_change)
+
+    recovery = commands.add_parser("recovery-key", help="the printed key that unlocks the shop without the passphrase")
+    recovery_commands = recovery.add_subparsers(dest="recovery_command", metavar="ACTION", required=True)
+    recovery_new = recovery_commands.add_parser("new", help="make a new recovery key and print it once")
+    recovery_new.set_defaults(run=cmd_recovery_key_new)
+
+    key = commands.add_parser("key", help="the shop file's encryption key")
+    key_commands = key.add_subparsers(dest="key_command", metavar="ACTION", required=True)
+    rotate = key_commands.add_parser("rotate", help="re-encrypt the file under a new key; prints a new recovery key")
+    rotate.set_defaults(run=cmd_key_rotate)
