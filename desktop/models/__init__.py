@@ -1,17 +1,37 @@
 """Typed SQLAlchemy models. Only invariants live here; use cases live in desktop.services."""
 
 from desktop.models.base import Base
+from desktop.models.choice import CHOICE_LISTS, Choice
 from desktop.models.customer import Customer, CustomerPhone, CustomerSearchKey
 from desktop.models.loyalty import LoyaltyCard, LoyaltyEntry, LoyaltyProgram
+from desktop.models.phone_call import PhoneCall
+from desktop.models.privacy import CHANNELS, Consent, PrivacyNotice
+from desktop.models.reservation import (
+    RESERVATION_STATUSES,
+    Reservation,
+    ReservationEvent,
+)
 from desktop.models.shop import Shop
+from desktop.models.warranty import Warranty, WarrantyClaim
 
 __all__ = [
+    "CHANNELS",
+    "CHOICE_LISTS",
+    "RESERVATION_STATUSES",
     "Base",
+    "Choice",
+    "Consent",
     "Customer",
     "CustomerPhone",
     "CustomerSearchKey",
     "LoyaltyCard",
     "LoyaltyEntry",
     "LoyaltyProgram",
+    "PhoneCall",
+    "PrivacyNotice",
+    "Reservation",
+    "ReservationEvent",
     "Shop",
+    "Warranty",
+    "WarrantyClaim",
 ]

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Optional
 
-from sqlalchemy import String
+from sqlalchemy import LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop.models.base import Base, new_uuid, utc_now
@@ -20,4 +21,8 @@ class Shop(Base):
     currency: Mapped[str] = mapped_column(String(3))
     paper_size: Mapped[str] = mapped_column(String(10), default="A4")
     till_uuid: Mapped[str] = mapped_column(String(36), default=new_uuid)
+    # Printed under the shop's name on forms and slips, e.g. "Rua Augusta 12, Lisboa · 21 123 4567".
+    contact_line: Mapped[str] = mapped_column(String(200), default="")
+    logo_png: Mapped[Optional[bytes]] = mapped_column(LargeBinary)  # PNG or JPEG, printed on documents
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now)

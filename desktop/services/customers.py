@@ -9,7 +9,14 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from desktop.errors import CustomerRef, DuplicateCustomer, InvalidInput, NotFound, Problem, translatable
+from desktop.errors import (
+    CustomerRef,
+    DuplicateCustomer,
+    InvalidInput,
+    NotFound,
+    Problem,
+    translatable,
+)
 from desktop.models import Customer, CustomerPhone, CustomerSearchKey
 from desktop.models.base import utc_now
 from desktop.services.phones import ParsedPhone, is_supported_region, parse_phone

@@ -34,3 +34,21 @@ def parse_cents(text: str | int | Decimal | None) -> int | Problem:
     if cents > MAX_CENTS:
         return Problem(translatable("That amount is too large."))
     return cents
+
+
+# How a shop's customers are used to reading prices: the symbol, and whether it comes first.
+_SYMBOLS = {"BRL": "R$", "EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF", "JPY": "¥"}
+_SYMBOL_FIRST_REGIONS = {"BR", "NL", "US", "GB", "IE", "CA", "AU", "NZ", "MX", "CH", "JP"}
+_DECIMAL_POINT_REGIONS = {"US", "GB", "IE", "CA", "AU", "NZ", "MX", "JP", "CH", "IN", "IL", "PH"}
+
+
+def format_money(cents: int, currency: str, region: str) -> str:
+    """For printing on a slip: "R$ 1.234,50" in Brazil, "12,50 €" in Portugal, "$12.50" in the US."""
+    point = region.upper() in _DECIMAL_POINT_REGIONS
+    whole, part = divmod(abs(cents), 100)
+    grouped = f"{whole:,}".replace(",", "," if point else ".")
+    number = f"{'-' if cents < 0 else ''}{grouped}{'.' if point else ','}{part:02d}"
+    symbol = _SYMBOLS.get(currency.upper(), currency.upper())
+    if region.upper() in _SYMBOL_FIRST_REGIONS:
+        return f"{symbol}{number}" if len(symbol) == 1 else f"{symbol} {number}"
+    return f"{number} {symbol}"

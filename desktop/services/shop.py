@@ -13,7 +13,9 @@ from desktop.db.key_changes import change_passphrase
 from desktop.db.unlock import Secret
 from desktop.errors import InvalidInput, Problem, ShopFileError, translatable
 from desktop.models import Shop
+from desktop.models.base import utc_now
 from desktop.services.phones import is_supported_region
+from desktop.services.privacy_notice import default_notice_text, publish_notice
 from desktop.services.text import clean_text
 
 PAPER_SIZES = ("A4", "Letter")
@@ -108,6 +110,7 @@ def create_shop(path: Path | str, passphrase: str, settings: ShopSettings) -> Sh
                 paper_size=settings.paper_size,
             )
         )
+        publish_notice(session, default_notice_text(settings.name))
     return database
 
 
@@ -115,4 +118,39 @@ def shop_settings(session: Session) -> Shop:
     shop = session.scalars(select(Shop).limit(1)).first()
     if shop is None:
         raise ShopFileError(translatable("This shop file has no shop settings yet."))
+    return shop
+
+
+MAX_LOGO_BYTES = 2_000_000
+_IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
+
+
+@dataclass(frozen=True)
+class PrintedDetails:
+    """What documents print about the shop: paper size, a contact line and a logo."""
+
+    paper_size: str
+    contact_line: str = ""
+    logo: bytes | None = None  # PNG or JPEG; None removes the logo
+
+
+def update_printed_details(session: Session, details: PrintedDetails) -> Shop:
+    """InvalidInput naming each bad field, and nothing changed, on bad input."""
+    problems: dict[str, Problem] = {}
+    paper = next((p for p in PAPER_SIZES if p.lower() == (details.paper_size or "").strip().lower()), None)
+    if paper is None:
+        problems["paper_size"] = Problem(translatable("Paper size is A4 or Letter."))
+    contact = clean_text(details.contact_line, max_length=200)
+    if isinstance(contact, Problem):
+        problems["contact_line"] = contact
+    if details.logo is not None:
+        if len(details.logo) > MAX_LOGO_BYTES:
+            problems["logo"] = Problem(translatable("The logo file is too large: at most 2 MB."))
+        elif not details.logo.startswith(_IMAGE_SIGNATURES):
+            problems["logo"] = Problem(translatable("The logo must be a PNG or JPEG picture."))
+    if problems:
+        raise InvalidInput(problems)
+    shop = shop_settings(session)
+    shop.paper_size, shop.contact_line, shop.logo_png = paper, contact, details.logo
+    shop.updated_at = utc_now()
     return shop
