@@ -16,10 +16,17 @@ from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from desktop.errors import Problem, translatable
-from desktop.models import Customer, CustomerPhone, CustomerSearchKey, LoyaltyCard
+from desktop.models import (
+    Customer,
+    CustomerPhone,
+    CustomerSearchKey,
+    LoyaltyCard,
+    Reservation,
+)
 from desktop.services import card_codes
 from desktop.services.phones import digits_only, display_phone, exact_phone
 from desktop.services.search_keys import email_key, query_key
+from desktop.services.warranties import customers_with_serial
 
 MIN_SUFFIX_DIGITS = 4
 MIN_PREFIX_DIGITS = 6
@@ -40,7 +47,8 @@ class CustomerMatch:
     phone_display: str
     email: str
     last_seen_at: datetime
-    matched_by: str  # "card", "phone", "phone_end", "phone_start", "name", "email", "recent"
+    # "card", "reservation", "serial", "phone", "phone_end", "phone_start", "name", "email", "recent"
+    matched_by: str
 
     @property
     def full_name(self) -> str:
@@ -87,6 +95,7 @@ _EMAIL_START = (
 _CARD = select(LoyaltyCard.customer_id).where(
     LoyaltyCard.code == bindparam("code"), LoyaltyCard.status == "active"
 )
+_RESERVATION = select(Reservation.customer_id).where(Reservation.reference == bindparam("code"))
 _RECENT = (
     select(Customer.id)
     .order_by(Customer.last_seen_at.desc(), Customer.id.desc())
@@ -142,6 +151,11 @@ def query_problem(query: str) -> Problem | None:
     """Why a query can find nobody, when that is worth telling the cashier."""
     if card_codes.looks_like_code(query) and not card_codes.is_valid(query):
         return Problem(translatable("{code} is not a valid card code: check it for a typo."), {"code": query.strip()})
+    prefix = card_codes.RESERVATION_PREFIX
+    if card_codes.looks_like_code(query, prefix) and not card_codes.is_valid(query, prefix):
+        return Problem(
+            translatable("{code} is not a valid reservation code: check it for a typo."), {"code": query.strip()}
+        )
     return None
 
 
@@ -180,11 +194,18 @@ def find_customers(
         if card_codes.is_valid(text):
             take(session.scalars(_CARD, {"code": card_codes.normalise(text)}), "card")
         return _summaries(session, list(found.items())[offset:wanted], region)
+    prefix = card_codes.RESERVATION_PREFIX
+    if card_codes.looks_like_code(text, prefix):  # a reservation slip: whose it is, or nobody
+        if card_codes.is_valid(text, prefix):
+            take(session.scalars(_RESERVATION, {"code": card_codes.normalise(text, prefix)}), "reservation")
+        return _summaries(session, list(found.items())[offset:wanted], region)
     digits = digits_only(text)
-    if digits and _PHONE_LIKE.fullmatch(text):
-        e164 = exact_phone(text, region)
-        if e164:
-            take(session.scalars(_EXACT_PHONE, {"e164": e164, "limit": wanted}), "phone")
+    phone_like = bool(digits) and bool(_PHONE_LIKE.fullmatch(text))
+    if phone_like and (e164 := exact_phone(text, region)):
+        take(session.scalars(_EXACT_PHONE, {"e164": e164, "limit": wanted}), "phone")
+    if digits:  # a serial number read off a product: one exact index probe
+        take(customers_with_serial(session, text, wanted), "serial")
+    if phone_like:
         if len(digits) >= MIN_SUFFIX_DIGITS and len(found) < wanted:
             take(_prefix(session, _PHONE_END, digits[::-1], wanted), "phone_end")
         if len(digits) >= MIN_PREFIX_DIGITS and len(found) < wanted:
