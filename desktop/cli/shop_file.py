@@ -22,7 +22,7 @@ from desktop.db.key_changes import new_recovery_key, rotate_key
 from desktop.db.key_file import ORIGIN_LEGACY, key_file_path, read_key_file
 from desktop.db.unlock import read_header
 from desktop.services import loyalty
-from desktop.services.demo import add_demo_customers, add_demo_loyalty
+from desktop.services.demo import add_demo_customers, add_demo_loyalty, add_demo_records
 from desktop.services.shop import (
     ShopSettings,
     change_shop_passphrase,
@@ -62,6 +62,7 @@ def cmd_demo(args) -> int:
         result = add_demo_customers(session, region, args.customers, seed=args.seed)
         if not loyalty.list_programs(session, include_ended=True):
             add_demo_loyalty(session, seed=args.seed)
+            add_demo_records(session, region, seed=args.seed)
     database.close()
     print(f"Added {result.customers} demo customers to {args.db}")
     return 0

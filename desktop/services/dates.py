@@ -30,3 +30,20 @@ def add_months(start: date, months: int) -> date:
     month_index = start.month - 1 + months
     year, month = start.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+# How dates are written on paper where the shop is; everyone else reads day/month/year.
+_MONTH_FIRST_REGIONS = {"US", "PH", "FM", "MH", "PW"}
+_YEAR_FIRST_REGIONS = {"CN", "JP", "KR", "TW", "HU", "LT", "SE", "IR", "MN"}
+_DASHED_REGIONS = {"NL", "DK"}
+
+
+def format_date(value: date, region: str) -> str:
+    """For printed slips: 24/12/2026 in Brazil, 24-12-2026 in the Netherlands, 12/24/2026 in the US."""
+    region = region.upper()
+    if region in _MONTH_FIRST_REGIONS:
+        return f"{value.month:02d}/{value.day:02d}/{value.year}"
+    if region in _YEAR_FIRST_REGIONS:
+        return value.isoformat()
+    separator = "-" if region in _DASHED_REGIONS else "/"
+    return f"{value.day:02d}{separator}{value.month:02d}{separator}{value.year}"

@@ -161,3 +161,65 @@ def add_demo_loyalty(session: Session, seed: int = 1, share: float = 0.3) -> int
         if rng.random() < 0.5:
             loyalty.earn(session, customer_id, points.id, f"{rng.randint(5, 180)},{rng.randint(0, 99):02d}")
     return members
+
+
+_DEMO_ITEMS = ("Bolo de chocolate, 2 kg", "Torta de limão", "Pão de fermentação natural", "Caixa de 24 pastéis de nata",
+               "Bolo de aniversário com nome", "Cesta de Natal")
+_DEMO_PRODUCTS = ("Espresso machine Barista Pro", "Coffee grinder C40", "Milk frother", "Electric kettle 1.7 l")
+_DEMO_NOTES = ("Asked about opening hours on Sunday", "Wants a gluten-free cake for Saturday",
+               "Complained the bread was cold", "Will call back to confirm the order")
+
+
+def add_demo_records(session: Session, region: str, seed: int = 1, today: date | None = None) -> int:
+    """A few reservations (due, ready, overdue), warranty cards (some expiring soon), logged calls with
+    follow-ups and mailing-list consents, through the services as staff would make them."""
+    from desktop.services import phone_calls, reservations, warranties
+    from desktop.services.consents import record_consents
+    from desktop.services.privacy_notice import current_notice
+
+    rng = random.Random(seed)
+    today = today or date.today()
+    people = list(session.scalars(select(Customer.id).order_by(Customer.last_seen_at.desc()).limit(40)))
+    if len(people) < 10:
+        return 0
+    made = 0
+    for index, customer_id in enumerate(people[:8]):
+        days = (-3, -1, 0, 1, 2, 4, 6, 12)[index]
+        made_on = today + timedelta(days=min(days, 0) - 2)
+        form = reservations.NewReservation(
+            customer_id, rng.choice(_DEMO_ITEMS), rng.randint(1, 3), rng.choice(("", "10,00", "25,50")),
+            today + timedelta(days=days),
+        )
+        reservation = reservations.add_reservation(session, form, today=made_on)
+        if index in (3, 5):
+            reservations.change_status(session, reservation.reference, "ready")
+        made += 1
+    for index, customer_id in enumerate(people[8:14]):
+        bought = today - timedelta(days=(350, 340, 200, 30, 700, 5)[index])
+        form = warranties.NewWarranty(
+            customer_id, rng.choice(_DEMO_PRODUCTS), f"SN-{rng.randint(10_000, 99_999)}-{index}", bought, 12
+        )
+        warranty = warranties.add_warranty(session, form, today=today)
+        if index == 2:
+            warranties.add_claim(session, warranty.id, problem="Leaks water from the base",
+                                 claimed_on=today - timedelta(days=20), today=today)
+        made += 1
+    for index, customer_id in enumerate(people[14:18]):
+        follow_up = today + timedelta(days=index) if index < 3 else None
+        phone_calls.log_call(
+            session,
+            phone_calls.CallLog(reason=("Question", "Order", "Complaint", "Other")[index], customer_id=customer_id,
+                                notes=_DEMO_NOTES[index], follow_up_on=follow_up),
+            region,
+            today=today,
+        )
+        made += 1
+    version = current_notice(session).version
+    for customer_id in people[18:30]:
+        customer = session.get(Customer, customer_id)
+        choices = {"sms": rng.random() < 0.5, "post": False}
+        if customer.email:
+            choices["email"] = rng.random() < 0.7
+        record_consents(session, customer_id, choices, notice_version=version, source="signup")
+        made += 1
+    return made

@@ -363,6 +363,9 @@ def test_demo_is_deterministic_for_a_seed(cli, tmp_path):
             assert shop_settings(session).region == "BR"
             phones = session.execute(text("SELECT count(DISTINCT customer_id) FROM customer_phones")).scalar_one()
             assert phones == 50  # every demo customer can be looked up by phone
+            # Something in every list staff work from: reservations, warranties, calls, consents.
+            for table, least in (("reservations", 8), ("warranties", 6), ("phone_calls", 4), ("consents", 12)):
+                assert session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() >= least, table
     finally:
         database.close()
 

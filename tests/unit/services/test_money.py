@@ -1,13 +1,15 @@
-"""Amounts typed at the till, read as whole cents."""
+"""Amounts typed at the till, read as whole cents; amounts and dates as printed on a slip."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from desktop.errors import Problem
-from desktop.services.money import MAX_CENTS, parse_cents
+from desktop.services.dates import add_months, format_date
+from desktop.services.money import MAX_CENTS, format_money, parse_cents
 
 
 @pytest.mark.parametrize(
@@ -76,3 +78,28 @@ def test_problems(typed, says):
     result = parse_cents(typed)
     assert isinstance(result, Problem), result
     assert says in result.text()
+
+
+@pytest.mark.parametrize(
+    ("cents", "currency", "region", "printed"),
+    [(123450, "BRL", "BR", "R$ 1.234,50"), (1250, "EUR", "PT", "12,50 €"), (1250, "EUR", "GR", "12,50 €"),
+     (1250, "EUR", "NL", "€12,50"), (1250, "USD", "US", "$12.50"), (0, "BRL", "BR", "R$ 0,00"),
+     (99, "SEK", "SE", "0,99 SEK")],
+)
+def test_money_prints_as_the_shop_is_used_to(cents, currency, region, printed):
+    assert format_money(cents, currency, region) == printed
+
+
+@pytest.mark.parametrize(
+    ("region", "printed"),
+    [("BR", "24/12/2026"), ("PT", "24/12/2026"), ("GR", "24/12/2026"), ("NL", "24-12-2026"), ("US", "12/24/2026"),
+     ("JP", "2026-12-24")],
+)
+def test_dates_print_as_the_shop_is_used_to(region, printed):
+    assert format_date(date(2026, 12, 24), region) == printed
+
+
+def test_add_months_keeps_the_day_or_takes_the_months_last():
+    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert add_months(date(2026, 11, 30), 3) == date(2027, 2, 28)
+    assert add_months(date(2024, 2, 29), 48) == date(2028, 2, 29)

@@ -11,6 +11,7 @@ from desktop.db.engine import open_shop_file
 from desktop.errors import InvalidInput, ShopFileError
 from desktop.services.shop import (
     MIN_PASSPHRASE,
+    PrintedDetails,
     ShopSettings,
     check_new_passphrase,
     check_settings,
@@ -18,6 +19,7 @@ from desktop.services.shop import (
     default_currency,
     default_paper_size,
     shop_settings,
+    update_printed_details,
 )
 
 PASSPHRASE = "a long enough passphrase"
@@ -165,3 +167,36 @@ def test_a_region_with_no_known_currency_asks_for_one():
         check_settings(ShopSettings(name="Kaffihús", region="IS"))
     assert list(problem.value.problems) == ["currency"]
     assert check_settings(ShopSettings(name="Kaffihús", region="IS", currency="isk")).currency == "ISK"
+
+
+# --- what printed documents show about the shop ----------------------------------------------
+
+PNG_1PX = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+def test_printed_details_are_saved(shop):
+    with shop.writing() as session:
+        update_printed_details(session, PrintedDetails("letter", " Rua Augusta 12, Lisboa ", PNG_1PX))
+    with shop.reading() as session:
+        saved = shop_settings(session)
+        assert (saved.paper_size, saved.contact_line, saved.logo_png) == ("Letter", "Rua Augusta 12, Lisboa", PNG_1PX)
+    with shop.writing() as session:
+        update_printed_details(session, PrintedDetails("A4", "", None))
+    with shop.reading() as session:
+        assert shop_settings(session).logo_png is None
+
+
+@pytest.mark.parametrize(
+    ("details", "field"),
+    [(("A5", "", None), "paper_size"), (("A4", "x" * 201, None), "contact_line"),
+     (("A4", "", b"GIF89a..."), "logo"), (("A4", "", b"\x89PNG\r\n\x1a\n" + bytes(2_000_001)), "logo")],
+)
+def test_bad_printed_details_name_the_field_and_change_nothing(shop, details, field):
+    with pytest.raises(InvalidInput) as caught, shop.writing() as session:
+        update_printed_details(session, PrintedDetails(*details))
+    assert field in caught.value.problems
+    with shop.reading() as session:
+        assert (shop_settings(session).paper_size, shop_settings(session).logo_png) == ("A4", None)
