@@ -7,10 +7,10 @@ all print the same way.
 from __future__ import annotations
 
 import math
-import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterable, Sequence
+from typing import BinaryIO
 
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
@@ -19,7 +19,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from desktop.printing import code128
 from desktop.printing.card_face import CARD_HEIGHT, CARD_WIDTH, CardDrawer
-from desktop.printing.fonts import REGULAR, register_fonts
+from desktop.printing.pdf_output import pdf_canvas, read_logo
 
 LAYOUTS = ("sheet", "single")
 PAPER_SIZES = {"A4": A4, "Letter": LETTER}
@@ -59,22 +59,13 @@ def render_cards(
     cards = list(faces)
     _check(cards, layout, paper_size)
     logo_image = _read_logo(logo) if logo is not None else None
-    register_fonts()
     page_size = (CARD_WIDTH, CARD_HEIGHT) if layout == "single" else PAPER_SIZES[paper_size]
-    target = os.fspath(out) if isinstance(out, (str, os.PathLike)) else out
-    canvas = Canvas(target, pagesize=page_size, initialFontName=REGULAR)  # not Helvetica: no font left unembedded
-    canvas.setTitle("Loyalty cards")
-    canvas.setCreator("Regulars")
-    canvas.setAuthor(cards[0].shop_name)
-    canvas.setSubject("")
-    canvas.setViewerPreference("PrintScaling", "None")  # cards must print at their real size
-    drawer = CardDrawer(canvas, logo_image)
-    if layout == "single":
-        pages = _single_cards(canvas, cards, drawer)
-    else:
-        pages = _sheets(canvas, cards, page_size, drawer)
-    canvas.save()
-    return pages
+    with pdf_canvas(out, page_size, title="Loyalty cards", author=cards[0].shop_name) as canvas:
+        canvas.setViewerPreference("PrintScaling", "None")  # cards must print at their real size
+        drawer = CardDrawer(canvas, logo_image)
+        if layout == "single":
+            return _single_cards(canvas, cards, drawer)
+        return _sheets(canvas, cards, page_size, drawer)
 
 
 def _check(cards: Sequence[CardFace], layout: str, paper_size: str) -> None:
@@ -94,12 +85,7 @@ def _check(cards: Sequence[CardFace], layout: str, paper_size: str) -> None:
 def _read_logo(path: Path) -> ImageReader:
     if not Path(path).is_file():
         raise FileNotFoundError(f"logo not found: {path}")
-    try:
-        image = ImageReader(os.fspath(path))
-        image.getSize()
-    except Exception as error:  # Pillow's many ways of saying "not an image"
-        raise ValueError(f"cannot read the logo {path}: {error}") from error
-    return image
+    return read_logo(path)
 
 
 def _single_cards(canvas: Canvas, cards: Sequence[CardFace], drawer: CardDrawer) -> int:

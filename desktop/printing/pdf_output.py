@@ -1,0 +1,67 @@
+"""What every printed document does the same way: refuse a bad logo up front, and write the PDF whole or not at all.
+
+A PDF saved over a path goes to a hidden file beside it first and takes the path's name only
+once complete, so a failure half-way (a full disk, a bad value found late) never leaves a
+truncated PDF, nor destroys the one that was there.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+
+from desktop.printing.fonts import REGULAR, register_fonts
+
+
+def read_logo(source: str | os.PathLike[str] | bytes) -> ImageReader:
+    """The logo, decoded once to be sure it can be: ValueError (mentioning the logo) if it cannot."""
+    try:
+        image = ImageReader(io.BytesIO(source) if isinstance(source, bytes) else os.fspath(source))
+        image.getSize()
+        image.getRGBData()  # a PNG whose header reads but whose data is broken fails only here
+    except Exception as error:  # Pillow's many ways of saying "not an image"
+        raise ValueError(f"cannot read the logo: {error}") from error
+    return image
+
+
+@contextmanager
+def pdf_canvas(
+    out: Path | BinaryIO, page_size: tuple[float, float], *, title: str, author: str
+) -> Iterator[Canvas]:
+    """A canvas writing to out (a path or a binary file); the PDF is saved when the block ends without error.
+
+    For a path, nothing appears under its name unless the whole PDF was written.
+    """
+    register_fonts()
+    if not isinstance(out, (str, os.PathLike)):
+        canvas = _canvas(out, page_size, title, author)
+        yield canvas
+        canvas.save()
+        return
+    path = Path(out)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(temporary, "xb") as file:  # plain open: the file gets the usual permissions
+            canvas = _canvas(file, page_size, title, author)
+            yield canvas
+            canvas.save()
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _canvas(target: BinaryIO, page_size: tuple[float, float], title: str, author: str) -> Canvas:
+    canvas = Canvas(target, pagesize=page_size, initialFontName=REGULAR)  # not Helvetica: no font left unembedded
+    canvas.setTitle(title)
+    canvas.setCreator("Regulars")
+    canvas.setAuthor(author)
+    canvas.setSubject("")
+    return canvas
