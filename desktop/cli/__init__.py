@@ -11,13 +11,27 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-from desktop.cli import customers, loyalty, printing, shop_file
-from desktop.cli.common import NEW_PASSPHRASE_ENV, PASSPHRASE_ENV, RECOVERY_KEY_ENV, CommandFailed
+from desktop.cli import (
+    calls,
+    customers,
+    loyalty,
+    printing,
+    reservations,
+    shop_file,
+    signup,
+    warranties,
+)
+from desktop.cli.common import (
+    NEW_PASSPHRASE_ENV,
+    PASSPHRASE_ENV,
+    RECOVERY_KEY_ENV,
+    CommandFailed,
+)
 from desktop.errors import InvalidInput, RegularsError
 from desktop.paths import default_shop_path
 
 __all__ = ["NEW_PASSPHRASE_ENV", "PASSPHRASE_ENV", "RECOVERY_KEY_ENV", "build_parser", "main"]
-AREAS = (shop_file, customers, loyalty, printing)
+AREAS = (shop_file, customers, signup, loyalty, reservations, warranties, calls, printing)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,8 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _run(run: Callable[[Any], int], args) -> int:
     try:
         return run(args)
-    except InvalidInput as exc:
-        print(f"regulars: {exc.describe()}", file=sys.stderr)
+    except InvalidInput as exc:  # a command may name its fields as its options (set_defaults(field_labels=...))
+        print(f"regulars: {exc.describe(getattr(args, 'field_labels', None))}", file=sys.stderr)
     except (RegularsError, CommandFailed) as exc:
         print(f"regulars: {exc}", file=sys.stderr)
     except KeyboardInterrupt:

@@ -6,9 +6,14 @@ import getpass
 import json
 import os
 import sys
+from datetime import datetime, timezone
 from typing import Any
 
-from desktop.db.engine import ShopDatabase, open_shop_file, open_shop_file_with_recovery_key
+from desktop.db.engine import (
+    ShopDatabase,
+    open_shop_file,
+    open_shop_file_with_recovery_key,
+)
 from desktop.db.unlock import Secret, recovery_key_from_text
 
 PASSPHRASE_ENV = "REGULARS_PASSPHRASE"
@@ -71,3 +76,27 @@ def print_recovery_key(recovery_key: str) -> None:
 def print_json(value: Any) -> None:
     print(json.dumps(value, ensure_ascii=False, indent=2, default=str))
 
+
+def staff_name(args) -> str:
+    """--staff as typed; the services clean it and name the "staff" field when it is wrong."""
+    return getattr(args, "staff", None) or ""
+
+
+def fit(text: str, width: int) -> str:
+    """One table cell: on one line, cut with an ellipsis when longer than width, padded to it."""
+    text = " ".join((text or "").split())
+    if len(text) > width:
+        text = text[: width - 1] + "…"
+    return f"{text:<{width}}"
+
+
+def local_time(value: datetime | None) -> str:
+    """A stored (naive UTC) time as the shop's clock reads it, to the minute."""
+    if value is None:
+        return ""
+    return value.replace(tzinfo=timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def stamp(value: datetime | None) -> str | None:
+    """A stored time for JSON, as `customers` prints them."""
+    return value.isoformat(timespec="seconds") if value is not None else None

@@ -1,12 +1,16 @@
-"""Printing from the command line: loyalty cards and paper forms as PDFs."""
+"""Printing from the command line: loyalty cards, paper forms, reservation slips and warranty certificates as PDFs."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from desktop.cli.common import CommandFailed, open_shop
 from desktop.services import loyalty
 from desktop.services.shop import shop_settings
+
+# desktop.printing.paper_forms.FORM_KINDS, repeated so that building the parser loads no printing code
+FORM_KINDS = ("signup", "reservation", "warranty", "inquiry")
 
 
 def cmd_print_cards(args) -> int:
@@ -34,6 +38,49 @@ def cmd_print_cards(args) -> int:
     return 0
 
 
+def _print_document(args, render, what: str) -> int:
+    """Renders one document into memory, then writes the file: a refusal leaves no file behind."""
+    buffer = io.BytesIO()
+    database = open_shop(args)
+    try:
+        with database.reading() as session:
+            pages = render(session, buffer)
+    finally:
+        database.close()
+    try:
+        args.out.write_bytes(buffer.getvalue())
+    except OSError as exc:
+        raise CommandFailed(f"Cannot write {args.out}: {exc.strerror or exc}.") from exc
+    print(f"Wrote {what} ({pages} page(s)) to {args.out}")
+    return 0
+
+
+def cmd_print_form(args) -> int:
+    from desktop.services.documents import FORM_NAMES, print_blank_form
+
+    return _print_document(
+        args, lambda session, out: print_blank_form(session, args.kind, out),
+        f"a blank {FORM_NAMES[args.kind].lower()} form",
+    )
+
+
+def cmd_print_slip(args) -> int:
+    from desktop.services.documents import print_reservation_slip
+
+    return _print_document(
+        args, lambda session, out: print_reservation_slip(session, args.reference, out), "the reservation slip"
+    )
+
+
+def cmd_print_certificate(args) -> int:
+    from desktop.services.documents import print_warranty_certificate
+
+    return _print_document(
+        args, lambda session, out: print_warranty_certificate(session, args.warranty, out),
+        "the warranty certificate",
+    )
+
+
 
 def add_commands(commands) -> None:
     printing = commands.add_parser("print", help="print documents")
@@ -48,3 +95,16 @@ def add_commands(commands) -> None:
                        help="sheet: 10 per page with cut marks; single: one card per page for a card printer")
     cards.add_argument("--program", help="the stamp programme whose boxes to print (default: the first)")
     cards.set_defaults(run=cmd_print_cards)
+
+    form = print_commands.add_parser("form", help="a blank paper form to fill in by hand, with the privacy notice")
+    form.add_argument("kind", choices=FORM_KINDS)
+    form.add_argument("--out", required=True, type=Path)
+    form.set_defaults(run=cmd_print_form)
+    slip = print_commands.add_parser("slip", help="a reservation's slip")
+    slip.add_argument("reference", metavar="RESERVATION_REF", help="the reference (or the reservation's number)")
+    slip.add_argument("--out", required=True, type=Path)
+    slip.set_defaults(run=cmd_print_slip)
+    certificate = print_commands.add_parser("certificate", help="a warranty certificate with its claims")
+    certificate.add_argument("warranty", metavar="WARRANTY_ID", help="the warranty's number")
+    certificate.add_argument("--out", required=True, type=Path)
+    certificate.set_defaults(run=cmd_print_certificate)

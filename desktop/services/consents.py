@@ -16,6 +16,7 @@ from desktop.errors import InvalidInput, Problem, translatable
 from desktop.models import CHANNELS, Consent
 from desktop.services.customers import get_customer
 from desktop.services.privacy_notice import notice_version_exists
+from desktop.services.text import staff_name
 
 SOURCES = ("signup", "reservation", "warranty", "call", "paper", "counter")
 # What a channel needs on file before a customer can be written to by it.
@@ -77,6 +78,7 @@ def record_consents(
 ) -> list[Consent]:
     """One row per channel answered. only_changes skips channels whose answer is the same as now."""
     check_consent_choices(choices, source, notice_version)
+    staff = staff_name(staff)
     customer = get_customer(session, customer_id)
     problems = missing_contact_problems(
         choices,

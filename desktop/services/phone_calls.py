@@ -25,7 +25,7 @@ from desktop.services.choices import (
 from desktop.services.customers import CustomerDetails, add_customer, get_customer
 from desktop.services.dates import parse_date
 from desktop.services.phones import display_phone, parse_phone
-from desktop.services.text import clean_text
+from desktop.services.text import clean_text, staff_name
 
 
 @dataclass
@@ -115,6 +115,7 @@ def log_call(
 ) -> PhoneCall:
     """The call, tied to the caller when known; InvalidInput (nothing written) on bad input."""
     values = _check(session, form, region, today or date.today())
+    staff = staff_name(staff)
     customer_id = form.customer_id
     if customer_id is not None:
         customer_id = get_customer(session, customer_id).id
@@ -151,9 +152,8 @@ def log_call(
 
 def complete_follow_up(session: Session, call_id: int, *, staff: str = "") -> PhoneCall:
     """The follow-up was done: it leaves the main screen's list."""
-    call = session.get(PhoneCall, call_id)
-    if call is None:
-        raise NotFound(translatable("No call {ref}."), ref=call_id)
+    staff = staff_name(staff)
+    call = _get_call(session, call_id)
     if call.follow_up_on is None:
         raise InvalidInput({"follow_up": Problem(translatable("This call has no follow-up to complete."))})
     if call.follow_up_done_at is None:
@@ -187,6 +187,18 @@ def _summaries(session: Session, query) -> list[CallSummary]:
         )
         for call, first, last, e164 in session.execute(query)
     ]
+
+
+def _get_call(session: Session, call_id: int) -> PhoneCall:
+    call = session.get(PhoneCall, call_id)
+    if call is None:
+        raise NotFound(translatable("No call {ref}."), ref=call_id)
+    return call
+
+
+def call_summary(session: Session, call_id: int) -> CallSummary:
+    call = _get_call(session, call_id)
+    return _summaries(session, _SUMMARY.where(PhoneCall.id == call.id))[0]
 
 
 def open_follow_ups(session: Session, *, limit: int = 100) -> list[CallSummary]:

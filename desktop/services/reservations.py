@@ -20,7 +20,7 @@ from desktop.services import card_codes
 from desktop.services.customers import get_customer
 from desktop.services.dates import parse_date
 from desktop.services.money import parse_cents
-from desktop.services.text import clean_text
+from desktop.services.text import clean_text, staff_name
 
 MAX_QUANTITY = 999
 # Where a reservation may go from each status; collected and cancelled are final.
@@ -44,7 +44,7 @@ LIST_NAMES = {
     "overdue": translatable("Overdue"),
     "open": translatable("All open"),
 }
-DUE_DAYS = 7  # "this week" is today and the six days after: a Saturday still sees next Friday
+DUE_DAYS = 7  # "this week" is today to a week from today: a Saturday still sees next Saturday
 
 
 @dataclass
@@ -139,6 +139,7 @@ def add_reservation(
 ) -> Reservation:
     """A new open reservation with a fresh reference code; InvalidInput (nothing written) on bad input."""
     values = _check(form, today or date.today())
+    staff = staff_name(staff)
     customer = get_customer(session, form.customer_id)
     reference = _unused_reference(session)
     now = utc_now()
@@ -183,6 +184,7 @@ def get_reservation(session: Session, reference_or_id: str | int) -> Reservation
 
 def change_status(session: Session, reference_or_id: str | int, status: str, *, staff: str = "") -> Reservation:
     """Moves the reservation on; InvalidInput naming the allowed moves if this one is not."""
+    staff = staff_name(staff)
     reservation = get_reservation(session, reference_or_id)
     allowed = NEXT_STATUSES.get(reservation.status, ())
     if status not in allowed:
@@ -251,7 +253,7 @@ def reservation_list(
         query = _SUMMARY.where(
             Reservation.status == "open",
             Reservation.expected_on >= today,
-            Reservation.expected_on < today + timedelta(days=DUE_DAYS),
+            Reservation.expected_on <= today + timedelta(days=DUE_DAYS),
         ).order_by(Reservation.expected_on, Reservation.id)
     elif which == "overdue":
         query = _SUMMARY.where(Reservation.status == "open", Reservation.expected_on < today).order_by(

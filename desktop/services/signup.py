@@ -8,9 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktop.errors import InvalidInput, Problem, translatable
+from desktop.errors import (
+    CustomerRef,
+    DuplicateCustomer,
+    InvalidInput,
+    Problem,
+    translatable,
+)
 from desktop.models import Customer
 from desktop.services.consents import (
     check_consent_choices,
@@ -18,6 +25,7 @@ from desktop.services.consents import (
     record_consents,
 )
 from desktop.services.customers import (
+    MAX_PHONES,
     CustomerDetails,
     add_customer,
     check_details,
@@ -26,6 +34,7 @@ from desktop.services.customers import (
 )
 from desktop.services.phones import exact_phone
 from desktop.services.privacy_notice import notice_version_exists
+from desktop.services.search_keys import email_key
 
 _FILLABLE = ("last_name", "email", "address_line1", "postal_code", "city", "heard_from")
 
@@ -110,10 +119,34 @@ def sign_up_existing(
     for name in _FILLABLE:
         if not getattr(details, name) and getattr(new, name):
             setattr(details, name, getattr(new, name))
-    if new.phones and exact_phone(new.phones[0], region) not in details.phones:
+            if name == "email":
+                _refuse_someone_elses_email(session, customer.id, new.email)
+    if (
+        new.phones
+        and exact_phone(new.phones[0], region) not in details.phones
+        and len(details.phones) < MAX_PHONES
+    ):
         details.phones.append(new.phones[0])
+    # The phone may be shared on purpose (a family landline), so only the email is checked.
     customer = update_customer(session, customer.id, details, region, allow_duplicate=True)
     record_consents(
-        session, customer.id, form.consents, notice_version=notice_version, source=source, staff=staff
+        session,
+        customer.id,
+        form.consents,
+        notice_version=notice_version,
+        source=source,
+        staff=staff,
+        only_changes=True,
     )
     return customer
+
+
+def _refuse_someone_elses_email(session: Session, customer_id: int, email: str) -> None:
+    """DuplicateCustomer when the email about to be filled in is another customer's."""
+    if not email:
+        return
+    others = session.scalars(
+        select(Customer).where(Customer.email_key == email_key(email), Customer.id != customer_id).limit(5)
+    ).all()
+    if others:
+        raise DuplicateCustomer([CustomerRef(c.id, c.full_name) for c in others], "email")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from desktop.errors import Problem, translatable
+from desktop.errors import InvalidInput, Problem, translatable
 
 # Bidirectional embedding/override/isolate controls can make a name display as something else.
 _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -36,6 +36,17 @@ def clean_text(value: str | None, *, max_length: int, multiline: bool = False) -
             translatable("Looks like a payment card number. Card numbers are never stored.")
         )
     return text
+
+
+MAX_STAFF_NAME = 80
+
+
+def staff_name(value: str | None) -> str:
+    """Who did it, as recorded beside a change: cleaned like a name, or InvalidInput on "staff"."""
+    cleaned = clean_text(value, max_length=MAX_STAFF_NAME)
+    if isinstance(cleaned, Problem):
+        raise InvalidInput({"staff": cleaned})
+    return cleaned
 
 
 def looks_like_card_number(text: str) -> bool:

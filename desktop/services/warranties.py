@@ -18,7 +18,7 @@ from desktop.models import Customer, Warranty, WarrantyClaim
 from desktop.models.base import utc_now
 from desktop.services.customers import get_customer
 from desktop.services.dates import add_months, parse_date
-from desktop.services.text import clean_text, fold
+from desktop.services.text import clean_text, fold, staff_name
 
 MAX_MONTHS = 120
 MIN_SERIAL_KEY = 3
@@ -31,8 +31,13 @@ def serial_key(text: str) -> str:
 
 
 def expiry(purchase_date: date, months: int) -> date:
-    """The last day covered: bought on 15 March with 12 months, covered to 14 March next year."""
-    return add_months(purchase_date, months) - timedelta(days=1)
+    """The last day covered: bought on 15 March with 12 months, covered to 14 March next year.
+
+    A month too short for the purchase day ends the cover on its last day: bought on 31 January
+    with one month, covered to 28 (or 29) February, not a day less.
+    """
+    end = add_months(purchase_date, months)
+    return end if end.day != purchase_date.day else end - timedelta(days=1)
 
 
 @dataclass
@@ -117,6 +122,7 @@ def add_warranty(session: Session, form: NewWarranty, *, staff: str = "", today:
     """A new warranty card; InvalidInput (nothing written) on bad input or a serial already registered
     for the same product."""
     values = _check(form, today or date.today())
+    staff = staff_name(staff)
     customer = get_customer(session, form.customer_id)
     for existing in session.scalars(select(Warranty).where(Warranty.serial_key == values["serial_key"])):
         if fold(existing.product) == fold(values["product"]):
@@ -234,6 +240,7 @@ def add_claim(
 ) -> WarrantyClaim:
     """A claim against a card (claimed today unless said otherwise); the outcome may follow later."""
     today = today or date.today()
+    staff = staff_name(staff)
     warranty = get_warranty(session, warranty_id)
     problems: dict[str, Problem] = {}
     problem_text = _claim_text(problem, "problem", problems, required=translatable("Describe the problem."))
@@ -256,6 +263,7 @@ def add_claim(
 
 def set_claim_outcome(session: Session, claim_id: int, outcome: str, *, staff: str = "") -> WarrantyClaim:
     """What was done: repaired, replaced, refunded, refused and why."""
+    staff = staff_name(staff)
     claim = session.get(WarrantyClaim, claim_id)
     if claim is None:
         raise NotFound(translatable("No warranty claim {ref}."), ref=claim_id)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop.cli import common as cli_module
 from desktop.cli import NEW_PASSPHRASE_ENV, PASSPHRASE_ENV, RECOVERY_KEY_ENV
+from desktop.cli import common as cli_module
 from desktop.db.engine import open_shop_file
 from desktop.db.instance_lock import InstanceLock
 from desktop.db.key_file import key_file_path

@@ -14,11 +14,10 @@ from sqlalchemy.exc import DatabaseError, IntegrityError
 from desktop.db.engine import ShopDatabase
 from desktop.errors import InvalidInput, NotFound
 from desktop.models import LoyaltyCard, LoyaltyEntry
-from desktop.services import card_codes
-from desktop.services import loyalty
+from desktop.services import card_codes, loyalty
 from desktop.services.customers import CustomerDetails, add_customer
-from desktop.services.loyalty import LoyaltyRefused, ProgramSettings
 from desktop.services.lookup import find_customers, query_problem
+from desktop.services.loyalty import LoyaltyRefused, ProgramSettings
 
 REGION = "BR"  # the shared template shop's region (tests/conftest.py)
 COFFEE = ProgramSettings(name="Coffee card", kind="stamps", reward_at=3, reward_description="Free coffee")

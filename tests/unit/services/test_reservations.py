@@ -135,8 +135,8 @@ def test_lists_due_this_week_ready_and_overdue(shop, ana):
         add_reservation(session, NewReservation(ana, "Velho", expected_on=TODAY - timedelta(days=3)),
                         today=TODAY - timedelta(days=5))
     due_today = reserve(shop, ana, item="Hoje")
-    due_sunday = reserve(shop, ana, item="Em seis dias", expected_on=TODAY + timedelta(days=6))
-    reserve(shop, ana, item="Daqui a sete dias", expected_on=TODAY + timedelta(days=7))
+    due_sunday = reserve(shop, ana, item="Em sete dias", expected_on=TODAY + timedelta(days=7))
+    reserve(shop, ana, item="Daqui a oito dias", expected_on=TODAY + timedelta(days=8))
     ready = reserve(shop, ana, item="Pronto")
     with shop.writing() as session:
         change_status(session, ready, "ready")
@@ -144,7 +144,7 @@ def test_lists_due_this_week_ready_and_overdue(shop, ana):
         def items(which):
             return [r.item for r in reservation_list(session, which, today=TODAY)]
 
-        assert items("due_this_week") == ["Hoje", "Em seis dias"]
+        assert items("due_this_week") == ["Hoje", "Em sete dias"]
         assert items("ready") == ["Pronto"]
         assert items("overdue") == ["Velho"]
         assert items("open")[0] == "Velho" and len(items("open")) == 4

@@ -19,7 +19,6 @@ from desktop.services.phones import (
 from desktop.services.search_keys import MAX_KEY, email_key, name_keys, query_key
 from desktop.services.text import clean_text, fold, folded_words, looks_like_card_number
 
-
 # --- fold ---------------------------------------------------------------------------------
 
 

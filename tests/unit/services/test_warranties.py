@@ -48,8 +48,8 @@ def register(shop, owner, **values) -> int:
 
 @pytest.mark.parametrize(
     ("bought", "months", "last_day"),
-    [(date(2026, 3, 15), 12, date(2027, 3, 14)), (date(2026, 1, 31), 1, date(2026, 2, 27)),
-     (date(2024, 2, 29), 12, date(2025, 2, 27)), (date(2026, 12, 1), 24, date(2028, 11, 30))],
+    [(date(2026, 3, 15), 12, date(2027, 3, 14)), (date(2026, 1, 31), 1, date(2026, 2, 28)), (date(2024, 1, 30), 1, date(2024, 2, 29)),
+     (date(2024, 2, 29), 12, date(2025, 2, 28)), (date(2024, 1, 29), 1, date(2024, 2, 28)), (date(2026, 12, 1), 24, date(2028, 11, 30))],
 )
 def test_expiry_is_the_last_day_covered(bought, months, last_day):
     assert expiry(bought, months) == last_day

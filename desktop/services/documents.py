@@ -1,0 +1,119 @@
+"""The shop's printed documents: blank paper forms, reservation slips and warranty certificates.
+
+Everything a document shows is read here and handed to desktop.printing as plain values,
+so the GUI, the command line and the tests print exactly the same page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import BinaryIO, Callable
+
+from sqlalchemy.orm import Session
+
+from desktop.errors import InvalidInput, Problem, translatable
+from desktop.printing.page_layout import NoticeText, ShopHeader
+from desktop.printing.paper_forms import FORM_KINDS, render_blank_form
+from desktop.printing.reservation_slip import ReservationSlip, render_reservation_slip
+from desktop.printing.warranty_certificate import (
+    WarrantyCertificate,
+    render_warranty_certificate,
+)
+from desktop.services import reservations as reservation_service
+from desktop.services import warranties as warranty_service
+from desktop.services.choices import CALL_REASON, HEARD_FROM, choice_labels
+from desktop.services.dates import format_date
+from desktop.services.money import format_money
+from desktop.services.phones import display_phone
+from desktop.services.privacy_notice import current_notice
+from desktop.services.shop import shop_settings
+
+Translate = Callable[[str], str]
+FORM_NAMES = {
+    "signup": translatable("Mailing-list sign-up"),
+    "reservation": translatable("Reservation"),
+    "warranty": translatable("Warranty registration"),
+    "inquiry": translatable("Phone inquiry"),
+}
+NO_DEPOSIT = translatable("None")
+
+
+def _untranslated(text: str) -> str:
+    return text
+
+
+def shop_header(session: Session) -> ShopHeader:
+    shop = shop_settings(session)
+    return ShopHeader(
+        name=shop.name, paper_size=shop.paper_size, contact_line=shop.contact_line, logo_png=shop.logo_png
+    )
+
+
+def print_blank_form(
+    session: Session, kind: str, out: Path | BinaryIO, *, translate: Translate = _untranslated
+) -> int:
+    """A blank form to fill in by hand, with the current privacy notice; returns the page count."""
+    if kind not in FORM_KINDS:
+        raise InvalidInput(
+            {"form": Problem(translatable("Choose one of: {choices}."), {"choices": ", ".join(FORM_KINDS)})}
+        )
+    notice = current_notice(session)
+    labels = {name: [translate(label) for label in choice_labels(session, name)] for name in (CALL_REASON, HEARD_FROM)}
+    return render_blank_form(
+        kind,
+        shop_header(session),
+        NoticeText(notice.version, notice.text),
+        out,
+        call_reasons=labels[CALL_REASON],
+        heard_from_choices=labels[HEARD_FROM],
+        translate=translate,
+    )
+
+
+def reservation_slip(session: Session, reference_or_id: str | int, *, translate: Translate = _untranslated) -> ReservationSlip:
+    shop = shop_settings(session)
+    summary = reservation_service.reservation_summary(session, reference_or_id)
+    return ReservationSlip(
+        reference=summary.reference,
+        reference_display=summary.reference_display,
+        customer_name=summary.customer_name,
+        customer_phone=display_phone(summary.customer_phone, shop.region) if summary.customer_phone else "",
+        item=summary.item,
+        quantity=summary.quantity,
+        deposit=format_money(summary.deposit_cents, shop.currency, shop.region)
+        if summary.deposit_cents
+        else translate(NO_DEPOSIT),
+        expected_on=format_date(summary.expected_on, shop.region),
+        notes=summary.notes,
+        created_on=format_date(summary.created_at.date(), shop.region),
+        status=translate(reservation_service.STATUS_NAMES[summary.status]),
+    )
+
+
+def print_reservation_slip(
+    session: Session, reference_or_id: str | int, out: Path | BinaryIO, *, translate: Translate = _untranslated
+) -> int:
+    slip = reservation_slip(session, reference_or_id, translate=translate)
+    return render_reservation_slip(slip, shop_header(session), out, translate=translate)
+
+
+def warranty_certificate(session: Session, warranty_id: int | str) -> WarrantyCertificate:
+    region = shop_settings(session).region
+    card = warranty_service.warranty_summary(session, warranty_id)
+    return WarrantyCertificate(
+        customer_name=card.customer_name,
+        product=card.product,
+        serial_number=card.serial_number,
+        purchase_date=format_date(card.purchase_date, region),
+        months=card.months,
+        expires_on=format_date(card.expires_on, region),
+        notes=card.notes,
+        claims=[(format_date(c.claimed_on, region), c.problem, c.outcome) for c in card.claims],
+    )
+
+
+def print_warranty_certificate(
+    session: Session, warranty_id: int | str, out: Path | BinaryIO, *, translate: Translate = _untranslated
+) -> int:
+    certificate = warranty_certificate(session, warranty_id)
+    return render_warranty_certificate(certificate, shop_header(session), out, translate=translate)
