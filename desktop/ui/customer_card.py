@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timezone
+
 from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QVBoxLayout, QWidget
 
@@ -10,7 +12,19 @@ from desktop.errors import NotFound
 from desktop.services import loyalty
 from desktop.services.card_codes import display
 from desktop.services.customers import get_customer
+from desktop.services.dates import format_date
+from desktop.services.phone_calls import CallSummary, customer_calls
 from desktop.services.phones import display_phone
+from desktop.services.reservations import (
+    STATUS_NAMES,
+    ReservationSummary,
+    customer_reservations,
+)
+from desktop.services.warranties import WarrantySummary, customer_warranties
+from desktop.ui.messages import translate
+
+RECENT_CALLS = 3
+MAX_WARRANTIES = 5
 
 
 def _plain_label() -> QLabel:
@@ -56,7 +70,17 @@ class CustomerCard(QFrame):
         self.reward.setTextFormat(Qt.TextFormat.PlainText)
         self.reward.setWordWrap(True)
         self.reward.setStyleSheet("color: #1b5e20; font-weight: bold; font-size: 14pt;")
-        self.hint = QLabel(self.tr("Enter serves the customer · F4 stamps · F6 redeems · Ctrl+E edits · Ctrl+N adds"))
+        self._records_form = records = QFormLayout()
+        for key, label in (
+            ("reservations", self.tr("Reservations")),
+            ("warranties", self.tr("Warranties")),
+            ("calls", self.tr("Calls")),
+        ):
+            value = _plain_label()
+            value.setObjectName(f"card_{key}")
+            self.values[key] = value
+            records.addRow(label, value)
+        self.hint = QLabel(self.tr("Enter serves the customer · F4 stamps · F6 redeems · F9 reserves · Ctrl+E edits · Ctrl+N adds"))
         self.hint.setStyleSheet("color: palette(mid);")
         self.hint.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -64,6 +88,7 @@ class CustomerCard(QFrame):
         layout.addLayout(form)
         layout.addWidget(self.loyalty)
         layout.addWidget(self.reward)
+        layout.addLayout(records)
         layout.addStretch(1)
         layout.addWidget(self.hint)
         self.show_customer(None)
@@ -83,6 +108,9 @@ class CustomerCard(QFrame):
                 phones = [display_phone(p.e164, self._context.region) for p in customer.phones]
                 card = loyalty.active_card(session, customer.id)
                 balances = loyalty.balances(session, customer.id)
+                reservations = [r for r in customer_reservations(session, customer.id) if r.status in ("open", "ready")]
+                warranties = customer_warranties(session, customer.id, limit=MAX_WARRANTIES)
+                calls = customer_calls(session, customer.id, limit=RECENT_CALLS)
         except NotFound:
             self.show_customer(None)
             return
@@ -104,6 +132,9 @@ class CustomerCard(QFrame):
             "\n".join(self.tr("Reward due: %1").replace("%1", b.reward_description) for b in due)
         )
         self.reward.setVisible(bool(due))
+        self.values["reservations"].setText("\n".join(self._reservation_line(r) for r in reservations))
+        self.values["warranties"].setText("\n".join(self._warranty_line(w) for w in warranties))
+        self.values["calls"].setText("\n".join(self._call_line(c) for c in calls))
         self._hide_empty_rows()
 
     def _balance_line(self, balance: loyalty.Balance) -> str:
@@ -118,6 +149,30 @@ class CustomerCard(QFrame):
             line += " (" + (self.tr("paused") if balance.status == "paused" else self.tr("ended")) + ")"
         return line
 
+    def _reservation_line(self, reservation: ReservationSummary) -> str:
+        """B1234-5678 · Birthday cake × 2 · 24/12/2026 · Ready"""
+        item = reservation.item if reservation.quantity == 1 else f"{reservation.item} × {reservation.quantity}"
+        status = translate(STATUS_NAMES[reservation.status])
+        if reservation.is_overdue(date.today()):
+            status = self.tr("%1, overdue").replace("%1", status)
+        when = format_date(reservation.expected_on, self._context.region)
+        return "• " + " · ".join((reservation.reference_display, item, when, status))
+
+    def _warranty_line(self, warranty: WarrantySummary) -> str:
+        until = format_date(warranty.expires_on, self._context.region)
+        if warranty.expires_on < date.today():
+            return "• " + self.tr("%1, ended %2").replace("%1", warranty.product).replace("%2", until)
+        return "• " + self.tr("%1, until %2").replace("%1", warranty.product).replace("%2", until)
+
+    def _call_line(self, call: CallSummary) -> str:
+        when = call.called_at.replace(tzinfo=timezone.utc).astimezone().date()  # stored as UTC
+        parts = [format_date(when, self._context.region), translate(call.reason)]
+        notes = " ".join(call.notes.split())
+        if notes:
+            parts.append(notes if len(notes) <= 60 else notes[:59] + "…")
+        return "• " + " · ".join(parts)
+
     def _hide_empty_rows(self) -> None:
         for value in self.values.values():
-            self._form.setRowVisible(value, bool(value.text()))
+            form = self._form if self._form.indexOf(value) >= 0 else self._records_form
+            form.setRowVisible(value, bool(value.text()))

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QLocale, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 
 from desktop.context import ShopContext
+from desktop.services.dates import format_date
 from desktop.services.lookup import CustomerMatch, find_customers
 
 PAGE = 50
@@ -79,7 +85,7 @@ class CustomerResultsModel(QAbstractTableModel):
             if column == self.EMAIL:
                 return match.email
             if column == self.LAST_SEEN:
-                return QLocale().toString(match.last_seen_at.date(), QLocale.FormatType.ShortFormat)
+                return format_date(match.last_seen_at.date(), self._context.region)
         if role == Qt.ItemDataRole.UserRole:
             return match.id
         if role == Qt.ItemDataRole.ToolTipRole and column == self.PHONE and match.phone:

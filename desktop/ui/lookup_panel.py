@@ -21,6 +21,7 @@ from desktop.services.lookup import CustomerMatch, new_customer_fields, query_pr
 from desktop.ui.customer_results_model import CustomerResultsModel
 from desktop.ui.messages import problem_text
 
+
 class LookupPanel(QWidget):
     """Emits openRequested(customer_id) on Enter, newRequested(query) for a new customer."""
 

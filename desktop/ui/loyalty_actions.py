@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QWi
 
 from desktop.context import ShopContext
 from desktop.errors import RegularsError
-from desktop.services import loyalty
 from desktop.printing.loyalty_cards import render_cards
+from desktop.services import loyalty
 from desktop.services.card_codes import display
 from desktop.ui.messages import error_text
 

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from desktop.context import ShopContext
 from desktop.services.customers import record_visit
+from desktop.ui.call_dialog import CallDialog
 from desktop.ui.customer_card import CustomerCard
 from desktop.ui.customer_form import CustomerForm
-from desktop.ui.loyalty_actions import LoyaltyActions
+from desktop.ui.document_actions import DocumentActions
+from desktop.ui.follow_ups_panel import FollowUpsPanel
 from desktop.ui.lookup_panel import LookupPanel
+from desktop.ui.loyalty_actions import LoyaltyActions
 from desktop.ui.passphrase_dialog import PassphraseDialog
+from desktop.ui.records_window import RecordsWindow
+from desktop.ui.reservation_dialog import ReservationDialog
+from desktop.ui.shop_settings_dialog import ShopSettingsDialog
+from desktop.ui.signup_dialog import SignUpDialog
+from desktop.ui.warranty_dialog import WarrantyDialog
 
 
 class MainWindow(QMainWindow):
@@ -23,14 +31,22 @@ class MainWindow(QMainWindow):
 
         self.lookup = LookupPanel(context)
         self.card = CustomerCard(context)
+        self.follow_ups = FollowUpsPanel(context)
+        self.follow_ups.customerChosen.connect(self.card.show_customer)
+        left = QWidget()
+        left_column = QVBoxLayout(left)
+        left_column.setContentsMargins(0, 0, 0, 0)
+        left_column.addWidget(self.lookup, 1)
+        left_column.addWidget(self.follow_ups)  # compact: sized to its rows
         splitter = QSplitter()
-        splitter.addWidget(self.lookup)
+        splitter.addWidget(left)
         splitter.addWidget(self.card)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         self.setCentralWidget(splitter)
 
         self.lookup.currentChanged.connect(lambda customer_id: self.card.show_customer(customer_id or None))
+        self.card.show_customer(self._current_customer_id())  # the row highlighted before we listened
         self.lookup.openRequested.connect(self.serve_customer)
         self.lookup.newRequested.connect(lambda _text: self.new_customer())
 
@@ -50,17 +66,49 @@ class MainWindow(QMainWindow):
         self.quit_action = QAction(self.tr("Quit"), self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
+        self.sign_up_action = QAction(self.tr("Mailing-list sign-up…"), self)
+        self.sign_up_action.setShortcut(QKeySequence(self.tr("Ctrl+Shift+N")))
+        self.sign_up_action.triggered.connect(self.sign_up)
+        self.log_call_action = QAction(self.tr("Log a phone call…"), self)
+        self.log_call_action.setIconText(self.tr("Log call"))
+        self.log_call_action.setShortcut(QKeySequence(self.tr("F8")))
+        self.log_call_action.triggered.connect(self.log_call)
+        self.shop_settings_action = QAction(self.tr("Shop settings…"), self)
+        self.shop_settings_action.triggered.connect(self.shop_settings)
+        self.reservation_action = QAction(self.tr("New reservation…"), self)
+        self.reservation_action.setIconText(self.tr("Reservation"))
+        self.reservation_action.setShortcut(QKeySequence(self.tr("F9")))
+        self.reservation_action.triggered.connect(self.new_reservation)
+        self.warranty_action = QAction(self.tr("New warranty card…"), self)
+        self.warranty_action.setShortcut(QKeySequence(self.tr("F10")))
+        self.warranty_action.triggered.connect(self.new_warranty)
+        self.records_action = QAction(self.tr("Reservations, warranties and calls…"), self)
+        self.records_action.setShortcut(QKeySequence(self.tr("Ctrl+R")))
+        self.records_action.triggered.connect(self.show_records)
+        self.documents = DocumentActions(context, self)
+        self._records: RecordsWindow | None = None
 
         menu = self.menuBar().addMenu(self.tr("&Customers"))
         for action in (self.find_action, self.new_action, self.edit_action):
             menu.addAction(action)
         menu.addSeparator()
         menu.addAction(self.passphrase_action)
+        menu.addAction(self.shop_settings_action)
         menu.addSeparator()
         menu.addAction(self.quit_action)
         loyalty_menu = self.menuBar().addMenu(self.tr("&Loyalty"))
         for action in self.loyalty.actions():
             loyalty_menu.addAction(action)
+        forms_menu = self.menuBar().addMenu(self.tr("&Forms"))
+        forms_menu.setObjectName("forms_menu")
+        forms_menu.addAction(self.sign_up_action)
+        forms_menu.addAction(self.log_call_action)
+        forms_menu.addSeparator()
+        forms_menu.addAction(self.reservation_action)
+        forms_menu.addAction(self.warranty_action)
+        forms_menu.addAction(self.records_action)
+        forms_menu.addSeparator()
+        forms_menu.addMenu(self.documents.menu)
         toolbar = self.addToolBar(self.tr("Customers"))
         toolbar.setObjectName("main_toolbar")
         toolbar.setMovable(False)
@@ -69,6 +117,9 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addAction(self.loyalty.stamp_action)
         toolbar.addAction(self.loyalty.redeem_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.log_call_action)
+        toolbar.addAction(self.reservation_action)
 
         status = QLabel(self.tr("%1 · %2").replace("%1", context.shop_name).replace("%2", str(context.database.path)))
         self.statusBar().addPermanentWidget(status)
@@ -119,3 +170,72 @@ class MainWindow(QMainWindow):
     def _after_save(self, customer_id: int) -> None:
         self.lookup.model.refresh()
         self.card.show_customer(customer_id)
+
+    def sign_up(self) -> SignUpDialog:
+        dialog = SignUpDialog(self._context, self)
+        dialog.saved.connect(self._after_sign_up)
+        dialog.finished.connect(lambda _result: self.lookup.focus_search())
+        dialog.open()
+        return dialog
+
+    def _after_sign_up(self, customer_id: int) -> None:
+        self._after_save(customer_id)
+        self.statusBar().showMessage(self.tr("Signed up: %1").replace("%1", self.card.name.text()), 10_000)
+
+    def log_call(self) -> CallDialog:
+        dialog = CallDialog(self._context, self._searched_customer_id(), self)
+        dialog.saved.connect(lambda _call_id: self._after_call(dialog.customer_id))
+        dialog.finished.connect(lambda _result: self.lookup.focus_search())
+        dialog.open()
+        return dialog
+
+    def _after_call(self, customer_id: int | None) -> None:
+        self.follow_ups.refresh()
+        if customer_id:
+            self._after_save(customer_id)
+        if self._records is not None:
+            self._records.refresh()  # it lists calls too
+        self.statusBar().showMessage(self.tr("The call was logged."), 10_000)
+
+    def shop_settings(self) -> ShopSettingsDialog:
+        dialog = ShopSettingsDialog(self._context, self)
+        dialog.saved.connect(lambda: self.statusBar().showMessage(self.tr("Shop settings saved."), 10_000))
+        dialog.finished.connect(lambda _result: self.lookup.focus_search())
+        dialog.open()
+        return dialog
+
+    def _searched_customer_id(self) -> int | None:
+        """The highlighted customer, when the cashier searched for them (the idle list always highlights one)."""
+        return self._current_customer_id() if self.lookup.search.text().strip() else None
+
+    def new_reservation(self) -> ReservationDialog:
+        dialog = ReservationDialog(self._context, self._searched_customer_id(), self)
+        dialog.saved.connect(lambda _id: self._after_record(dialog.picker.customer_id(), self.tr("Reservation saved.")))
+        dialog.finished.connect(lambda _result: self.lookup.focus_search())
+        dialog.open()
+        return dialog
+
+    def new_warranty(self) -> WarrantyDialog:
+        dialog = WarrantyDialog(self._context, self._searched_customer_id(), self)
+        dialog.saved.connect(lambda _id: self._after_record(dialog.picker.customer_id(), self.tr("Warranty card saved.")))
+        dialog.finished.connect(lambda _result: self.lookup.focus_search())
+        dialog.open()
+        return dialog
+
+    def _after_record(self, customer_id: int, message: str) -> None:
+        if customer_id:
+            self.card.show_customer(customer_id)
+        if self._records is not None:
+            self._records.refresh()
+        self.statusBar().showMessage(message, 10_000)
+
+    def show_records(self) -> RecordsWindow:
+        """The reservations, warranties and calls window: one, kept open beside this one."""
+        if self._records is None:
+            self._records = RecordsWindow(self._context, self)
+        else:
+            self._records.refresh()
+        self._records.show()
+        self._records.raise_()
+        self._records.activateWindow()
+        return self._records

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -12,8 +10,8 @@ import pytest
 
 from desktop.cli import printing as printing_commands
 from desktop.printing.paper_forms import FORM_KINDS, TITLES
+from tests.pdf_reading import flat_text
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler's pdftotext")
 SOON = (date.today() + timedelta(days=3)).isoformat()
 
 
@@ -26,14 +24,6 @@ def ok(cli, db: Path, *args: str) -> str:
     return out
 
 
-def pdf_text(pdf: Path) -> str:
-    """The page's words, with line breaks and runs of spaces read as one space."""
-    assert pdf.read_bytes().startswith(b"%PDF")
-    raw = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True, capture_output=True,
-                         text=True).stdout
-    return " ".join(raw.split())
-
-
 def test_the_cli_knows_every_form():
     assert printing_commands.FORM_KINDS == FORM_KINDS
 
@@ -43,7 +33,7 @@ def test_blank_forms(cli, shop_path, tmp_path, kind):
     out_file = tmp_path / f"{kind}.pdf"
     out = ok(cli, shop_path, "print", "form", kind, "--out", str(out_file))
     assert out.startswith("Wrote a blank ") and str(out_file) in out
-    text = pdf_text(out_file)
+    text = flat_text(out_file)
     assert TITLES[kind] in text
     assert "Padaria Teste" in text
 
@@ -55,7 +45,7 @@ def test_reservation_slip_prints_names_literally(cli, shop_path, tmp_path):
     out_file = tmp_path / "slip.pdf"
     out = ok(cli, shop_path, "print", "slip", record["reference"].lower(), "--out", str(out_file))
     assert out.strip() == f"Wrote the reservation slip (1 page(s)) to {out_file}"
-    text = pdf_text(out_file)
+    text = flat_text(out_file)
     assert "<b>Ana & Co</b>" in text
     assert "Pão de ló & <i>broa</i>" in text
     assert record["reference_display"] in text
@@ -70,7 +60,7 @@ def test_warranty_certificate(cli, shop_path, tmp_path):
     ok(cli, shop_path, "warranties", "claim", "1", "--problem", "Δεν ζεσταίνει", "--date", "2024-06-01")
     out_file = tmp_path / "certificate.pdf"
     ok(cli, shop_path, "print", "certificate", "1", "--out", str(out_file))
-    text = pdf_text(out_file)
+    text = flat_text(out_file)
     assert "ESP-2024/77A" in text
     assert "Γιώργος Παπαδόπουλος" in text and "Μηχανή εσπρέσο" in text
     assert "Padaria Teste" in text

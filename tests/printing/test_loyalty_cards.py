@@ -21,7 +21,12 @@ from PIL import Image
 from reportlab.lib.units import mm
 
 from desktop.printing import card_face
-from desktop.printing.loyalty_cards import PAPER_SIZES, CardFace, card_origins, render_cards
+from desktop.printing.loyalty_cards import (
+    PAPER_SIZES,
+    CardFace,
+    card_origins,
+    render_cards,
+)
 
 DPI = 300
 POPPLER_TOOLS = ("pdftoppm", "pdftotext", "pdfinfo", "pdfimages")

@@ -12,7 +12,7 @@ from PIL import Image
 
 from desktop.printing.page_layout import NoticeText, ShopHeader
 from desktop.printing.paper_forms import FORM_KINDS, render_blank_form
-from tests.printing.pdf_reading import (
+from tests.pdf_reading import (
     A4_POINTS,
     LETTER_POINTS,
     flat_text,

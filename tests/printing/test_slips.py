@@ -18,7 +18,7 @@ from desktop.printing.warranty_certificate import (
     WarrantyCertificate,
     render_warranty_certificate,
 )
-from tests.printing.pdf_reading import (
+from tests.pdf_reading import (
     A4_POINTS,
     LETTER_POINTS,
     code128_texts,

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
+import pytest
+
 from desktop.db.engine import open_shop_file
 from desktop.errors import WrongPassphrase
 from desktop.services.lookup import find_customers
 from desktop.ui.main_window import MainWindow
 from tests.conftest import PASSPHRASE
-
-import pytest
 
 
 def test_change_the_passphrase_from_the_app(qtbot, context):

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QCoreApplication, QTranslator
 
-from desktop.services.customers import CustomerDetails, check_details
 from desktop.errors import InvalidInput
+from desktop.services.customers import CustomerDetails, check_details
 from desktop.ui.lookup_panel import LookupPanel
 from desktop.ui.messages import FieldErrors
 

@@ -36,7 +36,13 @@ from desktop.db.key_file import (
     recovery_wrap,
     write_key_file,
 )
-from desktop.db.keys import ARGON2_DEFAULT, Argon2Params, RawKey, RecoveryKey, derive_legacy_key
+from desktop.db.keys import (
+    ARGON2_DEFAULT,
+    Argon2Params,
+    RawKey,
+    RecoveryKey,
+    derive_legacy_key,
+)
 from desktop.db.unlock import unlock
 from desktop.errors import (
     KeyFileError,
@@ -522,7 +528,8 @@ def test_key_file_holds_no_secret_in_the_clear(book):
 
 
 def test_opening_while_another_process_rotates_says_busy_not_wrong(book, monkeypatch):
-    from desktop.db import key_changes, unlock as unlock_module
+    from desktop.db import key_changes
+    from desktop.db import unlock as unlock_module
 
     monkeypatch.setattr(unlock_module, "PROBE_BUSY_TIMEOUT_MS", 50)
     holder = key_changes._exclusive_connection(book, unlock(book, PASSPHRASE).key)  # as rotate_key holds it

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
 from datetime import date
 
 import pytest
@@ -20,22 +18,15 @@ from desktop.services.privacy_notice import publish_notice
 from desktop.services.reservations import NewReservation, add_reservation
 from desktop.services.shop import PrintedDetails, update_printed_details
 from desktop.services.warranties import NewWarranty, add_warranty
+from tests.pdf_reading import pdf_text
 
 REGION = "BR"
 TODAY = date(2026, 11, 25)
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is installed by ./dev test")
-
-
-def pdf_text(pdf: bytes) -> str:
-    result = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True)
-    return " ".join(result.stdout.decode("utf-8").split())
-
-
 def printed(write) -> str:
     buffer = io.BytesIO()
     write(buffer)
-    return pdf_text(buffer.getvalue())
+    return " ".join(pdf_text(buffer.getvalue()).split())  # the layout's columns, as on paper
 
 
 @pytest.fixture

@@ -32,18 +32,26 @@ def require_poppler() -> None:
         )
 
 
-def run(*command: str) -> str:
-    return subprocess.run(command, check=True, capture_output=True, text=True, encoding="utf-8").stdout
+def run(*command: str, stdin: bytes | None = None) -> str:
+    result = subprocess.run(command, check=True, capture_output=True, input=stdin)
+    return result.stdout.decode("utf-8")
 
 
-def pdf_text(pdf: Path) -> str:
+def _source(pdf: Path | bytes) -> tuple[str, bytes | None]:
+    """A file to read, or "-" and the PDF's bytes for the tool's standard input."""
+    return ("-", pdf) if isinstance(pdf, bytes) else (str(pdf), None)
+
+
+def pdf_text(pdf: Path | bytes) -> str:
     """The text as pdftotext -layout sees it: columns side by side, as on paper."""
-    return run("pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-")
+    source, data = _source(pdf)
+    return run("pdftotext", "-layout", "-enc", "UTF-8", source, "-", stdin=data)
 
 
-def flat_text(pdf: Path) -> str:
+def flat_text(pdf: Path | bytes) -> str:
     """The text with every run of whitespace as one space, so wrapped sentences read whole."""
-    return " ".join(run("pdftotext", "-enc", "UTF-8", str(pdf), "-").split())
+    source, data = _source(pdf)
+    return " ".join(run("pdftotext", "-enc", "UTF-8", source, "-", stdin=data).split())
 
 
 def pdf_info(pdf: Path) -> dict[str, str]:
@@ -98,10 +106,19 @@ def word_heights(pdf: Path) -> dict[str, float]:
 
 def marked_texts() -> set[str]:
     """The string literals wrapped in translatable() in desktop/printing."""
-    folder = Path(__file__).resolve().parents[2] / "desktop" / "printing"
+    folder = Path(__file__).resolve().parents[1] / "desktop" / "printing"
     found = set()
     for source in folder.glob("*.py"):
         for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "translatable":
                 found.add(ast.literal_eval(node.args[0]))
     return found
+
+
+def dark_share(pdf: Path, page: int, tmp_path: Path) -> float:
+    """The share of a page's pixels (at 50 dpi, in grey) darker than mid-grey: 0 for a blank page."""
+    prefix = tmp_path / f"page-{page}"
+    run("pdftoppm", "-r", "50", "-gray", "-png", "-f", str(page), "-l", str(page), "-singlefile", str(pdf), str(prefix))
+    with Image.open(prefix.with_suffix(".png")) as image:
+        histogram = image.convert("L").histogram()
+    return sum(histogram[:128]) / sum(histogram)
