@@ -41,8 +41,9 @@ class MainWindow(QMainWindow):
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(self.card)
-        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([720, 380])  # room on the card for a long email and a reservation line
         self.setCentralWidget(splitter)
 
         self.lookup.currentChanged.connect(lambda customer_id: self.card.show_customer(customer_id or None))
