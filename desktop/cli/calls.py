@@ -9,8 +9,8 @@ from desktop.cli.common import (
     CommandFailed,
     fit,
     local_time,
-    open_shop,
     print_json,
+    shop_session,
     staff_name,
     stamp,
 )
@@ -70,26 +70,22 @@ def _print_table(records: list[dict[str, Any]], raw: list[phone_calls.CallSummar
 
 def cmd_calls_log(args) -> int:
     staff = staff_name(args)
-    database = open_shop(args)
-    try:
-        with database.writing() as session:
-            region = shop_settings(session).region
-            customer_id = customer_from_ref(session, args.customer).id if args.customer else None
-            known = phone_calls.callers_with_phone(session, args.phone or "", region) if customer_id is None else []
-            form = phone_calls.CallLog(
-                reason=args.reason,
-                phone=args.phone or "",
-                customer_id=customer_id,
-                caller_name=args.name or "",
-                heard_from=args.heard_from or "",
-                notes=args.notes or "",
-                follow_up_on=args.follow_up,
-            )
-            call = phone_calls.log_call(session, form, region, staff=staff)
-            record = _record(phone_calls.call_summary(session, call.id), region)
-            record["new_customer"] = customer_id is None and not known and call.customer_id is not None
-    finally:
-        database.close()
+    with shop_session(args, write=True) as session:
+        region = shop_settings(session).region
+        customer_id = customer_from_ref(session, args.customer).id if args.customer else None
+        known = phone_calls.callers_with_phone(session, args.phone or "", region) if customer_id is None else []
+        form = phone_calls.CallLog(
+            reason=args.reason,
+            phone=args.phone or "",
+            customer_id=customer_id,
+            caller_name=args.name or "",
+            heard_from=args.heard_from or "",
+            notes=args.notes or "",
+            follow_up_on=args.follow_up,
+        )
+        call = phone_calls.log_call(session, form, region, staff=staff)
+        record = _record(phone_calls.call_summary(session, call.id), region)
+        record["new_customer"] = customer_id is None and not known and call.customer_id is not None
     if args.json:
         print_json(record)
         return 0
@@ -106,22 +102,18 @@ def cmd_calls_log(args) -> int:
 def cmd_calls_list(args) -> int:
     if args.limit < 1:
         raise CommandFailed("--limit must be at least 1.")
-    database = open_shop(args)
-    try:
-        with database.reading() as session:
-            region = shop_settings(session).region
-            customer_id = customer_from_ref(session, args.customer).id if args.customer else None
-            if args.follow_ups:
-                found = phone_calls.open_follow_ups(session, limit=args.limit if customer_id is None else 100_000)
-                if customer_id is not None:
-                    found = [c for c in found if c.customer_id == customer_id][: args.limit]
-            elif customer_id is not None:
-                found = phone_calls.customer_calls(session, customer_id, limit=args.limit)
-            else:
-                found = phone_calls.recent_calls(session, limit=args.limit)
-            records = [_record(c, region) for c in found]
-    finally:
-        database.close()
+    with shop_session(args) as session:
+        region = shop_settings(session).region
+        customer_id = customer_from_ref(session, args.customer).id if args.customer else None
+        if args.follow_ups:
+            found = phone_calls.open_follow_ups(session, limit=args.limit if customer_id is None else 100_000)
+            if customer_id is not None:
+                found = [c for c in found if c.customer_id == customer_id][: args.limit]
+        elif customer_id is not None:
+            found = phone_calls.customer_calls(session, customer_id, limit=args.limit)
+        else:
+            found = phone_calls.recent_calls(session, limit=args.limit)
+        records = [_record(c, region) for c in found]
     if args.json:
         print_json(records)
     elif not records:
@@ -133,17 +125,13 @@ def cmd_calls_list(args) -> int:
 
 def cmd_calls_done(args) -> int:
     staff = staff_name(args)
-    database = open_shop(args)
-    try:
-        with database.writing() as session:
-            region = shop_settings(session).region
-            before = session.get(PhoneCall, args.call)
-            already = before is not None and before.follow_up_done_at is not None
-            call = phone_calls.complete_follow_up(session, args.call, staff=staff)
-            record = _record(phone_calls.call_summary(session, call.id), region)
-            done_at = local_time(call.follow_up_done_at)
-    finally:
-        database.close()
+    with shop_session(args, write=True) as session:
+        region = shop_settings(session).region
+        before = session.get(PhoneCall, args.call)
+        already = before is not None and before.follow_up_done_at is not None
+        call = phone_calls.complete_follow_up(session, args.call, staff=staff)
+        record = _record(phone_calls.call_summary(session, call.id), region)
+        done_at = local_time(call.follow_up_done_at)
     if args.json:
         print_json(record)
     elif already:

@@ -6,8 +6,11 @@ import getpass
 import json
 import os
 import sys
+from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Iterator
+
+from sqlalchemy.orm import Session
 
 from desktop.db.engine import (
     ShopDatabase,
@@ -66,6 +69,18 @@ def open_shop(args) -> ShopDatabase:
     if with_recovery_key(args):
         return open_shop_file_with_recovery_key(args.db, recovery_key_text())
     return open_shop_file(args.db, ask_passphrase())
+
+
+@contextmanager
+def shop_session(args, *, write: bool = False) -> Iterator[Session]:
+    """One command's session on the unlocked shop: committed on leaving when write (rolled back
+    if anything failed), and the file closed after."""
+    database = open_shop(args)
+    try:
+        with database.writing() if write else database.reading() as session:
+            yield session
+    finally:
+        database.close()
 
 
 def print_recovery_key(recovery_key: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from desktop.cli.common import CommandFailed, open_shop, print_json
+from desktop.cli.common import CommandFailed, print_json, shop_session
 from desktop.errors import DuplicateCustomer
 from desktop.services import customers as customer_service
 from desktop.services.lookup import CustomerMatch, find_customers, query_problem
@@ -70,9 +70,8 @@ def _details_from(args) -> customer_service.CustomerDetails:
 
 
 def cmd_customers_add(args) -> int:
-    database = open_shop(args)
     try:
-        with database.writing() as session:
+        with shop_session(args, write=True) as session:
             region = shop_settings(session).region
             customer = customer_service.add_customer(
                 session, _details_from(args), region, allow_duplicate=args.allow_duplicate
@@ -80,8 +79,6 @@ def cmd_customers_add(args) -> int:
             record = _customer_record(customer, region)
     except DuplicateCustomer as exc:
         raise CommandFailed(f"{exc} Use --allow-duplicate to add a new customer anyway.") from exc
-    finally:
-        database.close()
     if args.json:
         print_json(record)
     else:
@@ -92,13 +89,9 @@ def cmd_customers_add(args) -> int:
 def cmd_customers_find(args) -> int:
     if args.limit < 1:
         raise CommandFailed("--limit must be at least 1.")
-    database = open_shop(args)
-    try:
-        with database.reading() as session:
-            region = shop_settings(session).region
-            matches = find_customers(session, args.query, region, limit=args.limit)
-    finally:
-        database.close()
+    with shop_session(args) as session:
+        region = shop_settings(session).region
+        matches = find_customers(session, args.query, region, limit=args.limit)
     if args.json:
         print_json([_match_record(m) for m in matches])
     elif not matches:
@@ -111,13 +104,9 @@ def cmd_customers_find(args) -> int:
 
 
 def cmd_customers_show(args) -> int:
-    database = open_shop(args)
-    try:
-        with database.reading() as session:
-            region = shop_settings(session).region
-            record = _customer_record(customer_service.get_customer(session, args.id), region)
-    finally:
-        database.close()
+    with shop_session(args) as session:
+        region = shop_settings(session).region
+        record = _customer_record(customer_service.get_customer(session, args.id), region)
     if args.json:
         print_json(record)
     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any, Callable
 
-from desktop.cli.common import CommandFailed, open_shop, print_json
+from desktop.cli.common import CommandFailed, print_json, shop_session
 from desktop.services import card_codes, loyalty
 
 
@@ -38,27 +38,19 @@ def cmd_programs_add(args) -> int:
         spend_per_stamp=args.spend_per_stamp,
         points_per_unit=args.points_per_unit,
     )
-    database = open_shop(args)
-    try:
-        with database.writing() as session:
-            program = loyalty.add_program(session, settings)
-    finally:
-        database.close()
+    with shop_session(args, write=True) as session:
+        program = loyalty.add_program(session, settings)
     print(f"Added {program.kind} programme {program.name!r}: reward at {program.reward_at}.")
     return 0
 
 
 def cmd_programs_list(args) -> int:
-    database = open_shop(args)
-    try:
-        with database.reading() as session:
-            programs = [
-                {"id": p.id, "name": p.name, "kind": p.kind, "reward_at": p.reward_at,
-                 "reward": p.reward_description, "status": p.status}
-                for p in loyalty.list_programs(session, include_ended=True)
-            ]
-    finally:
-        database.close()
+    with shop_session(args) as session:
+        programs = [
+            {"id": p.id, "name": p.name, "kind": p.kind, "reward_at": p.reward_at,
+             "reward": p.reward_description, "status": p.status}
+            for p in loyalty.list_programs(session, include_ended=True)
+        ]
     if args.json:
         print_json(programs)
     else:
@@ -69,24 +61,16 @@ def cmd_programs_list(args) -> int:
 
 def cmd_programs_status(args) -> int:
     status = {"pause": "paused", "resume": "active", "end": "ended"}[args.action]
-    database = open_shop(args)
-    try:
-        with database.writing() as session:
-            program = loyalty.set_program_status(session, args.program, status)
-    finally:
-        database.close()
+    with shop_session(args, write=True) as session:
+        program = loyalty.set_program_status(session, args.program, status)
     print(f"{program.name} is now {program.status}; balances are kept.")
     return 0
 
 
 def _loyalty_action(args, act: Callable[[Any, int], loyalty.Balance]) -> int:
-    database = open_shop(args)
-    try:
-        with database.writing() as session:
-            customer = loyalty.customer_from_ref(session, args.customer)
-            balance = act(session, customer.id)
-    finally:
-        database.close()
+    with shop_session(args, write=True) as session:
+        customer = loyalty.customer_from_ref(session, args.customer)
+        balance = act(session, customer.id)
     _print_balance(balance, args.json)
     return 0
 
@@ -109,13 +93,9 @@ def cmd_loyalty_adjust(args) -> int:
 
 
 def cmd_loyalty_balance(args) -> int:
-    database = open_shop(args)
-    try:
-        with database.reading() as session:
-            customer = loyalty.customer_from_ref(session, args.customer)
-            found = loyalty.balances(session, customer.id)
-    finally:
-        database.close()
+    with shop_session(args) as session:
+        customer = loyalty.customer_from_ref(session, args.customer)
+        found = loyalty.balances(session, customer.id)
     if args.json:
         print_json([_balance_record(b) for b in found])
     elif not found:
@@ -126,14 +106,10 @@ def cmd_loyalty_balance(args) -> int:
 
 
 def cmd_loyalty_card(args) -> int:
-    database = open_shop(args)
-    try:
-        with database.writing() as session:
-            customer = loyalty.customer_from_ref(session, args.customer)
-            card = loyalty.replace_card(session, customer.id) if args.replace else loyalty.card_for(session, customer.id)
-            record = {"customer_id": customer.id, "code": card.code, "display": card_codes.display(card.code)}
-    finally:
-        database.close()
+    with shop_session(args, write=True) as session:
+        customer = loyalty.customer_from_ref(session, args.customer)
+        card = loyalty.replace_card(session, customer.id) if args.replace else loyalty.card_for(session, customer.id)
+        record = {"customer_id": customer.id, "code": card.code, "display": card_codes.display(card.code)}
     if args.json:
         print_json(record)
     else:

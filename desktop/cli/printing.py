@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from desktop.cli.common import CommandFailed, open_shop
+from desktop.cli.common import CommandFailed, shop_session
 from desktop.services import loyalty
 from desktop.services.shop import shop_settings
 
@@ -18,22 +18,18 @@ def cmd_print_cards(args) -> int:
 
     if not (args.customer or args.all or args.without_card):
         raise CommandFailed("Say whose cards to print: --customer ID (repeatable), --without-card or --all.")
-    database = open_shop(args)
-    try:
-        with database.writing() as session:
-            shop = shop_settings(session)
-            if args.customer:
-                ids = [loyalty.customer_from_ref(session, ref).id for ref in args.customer]
-            elif args.without_card:
-                ids = loyalty.customers_without_card(session)
-            else:
-                ids = loyalty.all_customer_ids(session)
-            if not ids:
-                raise CommandFailed("Nobody to print a card for.")
-            faces = loyalty.card_faces(session, ids, shop.name, args.program)
-            pages = render_cards(faces, args.out, layout=args.layout, paper_size=shop.paper_size)
-    finally:
-        database.close()
+    with shop_session(args, write=True) as session:
+        shop = shop_settings(session)
+        if args.customer:
+            ids = [loyalty.customer_from_ref(session, ref).id for ref in args.customer]
+        elif args.without_card:
+            ids = loyalty.customers_without_card(session)
+        else:
+            ids = loyalty.all_customer_ids(session)
+        if not ids:
+            raise CommandFailed("Nobody to print a card for.")
+        faces = loyalty.card_faces(session, ids, shop.name, args.program)
+        pages = render_cards(faces, args.out, layout=args.layout, paper_size=shop.paper_size)
     print(f"Wrote {len(faces)} card(s) on {pages} page(s) to {args.out}")
     return 0
 
@@ -41,12 +37,8 @@ def cmd_print_cards(args) -> int:
 def _print_document(args, render, what: str) -> int:
     """Renders one document into memory, then writes the file: a refusal leaves no file behind."""
     buffer = io.BytesIO()
-    database = open_shop(args)
-    try:
-        with database.reading() as session:
-            pages = render(session, buffer)
-    finally:
-        database.close()
+    with shop_session(args) as session:
+        pages = render(session, buffer)
     try:
         args.out.write_bytes(buffer.getvalue())
     except OSError as exc:

@@ -5,7 +5,14 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from desktop.cli.common import fit, local_time, open_shop, print_json, staff_name, stamp
+from desktop.cli.common import (
+    fit,
+    local_time,
+    print_json,
+    shop_session,
+    staff_name,
+    stamp,
+)
 from desktop.services import reservations as reservation_service
 from desktop.services.loyalty import customer_from_ref
 from desktop.services.money import format_money
@@ -70,23 +77,19 @@ def _print_table(records: list[dict[str, Any]]) -> None:
 
 def cmd_reservations_add(args) -> int:
     staff = staff_name(args)
-    database = open_shop(args)
-    try:
-        with database.writing() as session:
-            shop = shop_settings(session)
-            customer = customer_from_ref(session, args.customer)
-            form = reservation_service.NewReservation(
-                customer_id=customer.id,
-                item=args.item,
-                quantity=args.quantity,
-                deposit=args.deposit or "",
-                expected_on=args.expected,
-                notes=args.notes or "",
-            )
-            reservation = reservation_service.add_reservation(session, form, staff=staff)
-            record = _record(reservation_service.reservation_summary(session, reservation.id), shop)
-    finally:
-        database.close()
+    with shop_session(args, write=True) as session:
+        shop = shop_settings(session)
+        customer = customer_from_ref(session, args.customer)
+        form = reservation_service.NewReservation(
+            customer_id=customer.id,
+            item=args.item,
+            quantity=args.quantity,
+            deposit=args.deposit or "",
+            expected_on=args.expected,
+            notes=args.notes or "",
+        )
+        reservation = reservation_service.add_reservation(session, form, staff=staff)
+        record = _record(reservation_service.reservation_summary(session, reservation.id), shop)
     if args.json:
         print_json(record)
     else:
@@ -99,18 +102,14 @@ def cmd_reservations_add(args) -> int:
 
 def cmd_reservations_list(args) -> int:
     which = "customer" if args.customer else args.which
-    database = open_shop(args)
-    try:
-        with database.reading() as session:
-            shop = shop_settings(session)
-            if args.customer:
-                customer = customer_from_ref(session, args.customer)
-                found = reservation_service.customer_reservations(session, customer.id)
-            else:
-                found = reservation_service.reservation_list(session, which)
-            records = [_record(s, shop) for s in found]
-    finally:
-        database.close()
+    with shop_session(args) as session:
+        shop = shop_settings(session)
+        if args.customer:
+            customer = customer_from_ref(session, args.customer)
+            found = reservation_service.customer_reservations(session, customer.id)
+        else:
+            found = reservation_service.reservation_list(session, which)
+        records = [_record(s, shop) for s in found]
     if args.json:
         print_json(records)
     elif not records:
@@ -122,14 +121,10 @@ def cmd_reservations_list(args) -> int:
 
 def cmd_reservations_status(args) -> int:
     staff = staff_name(args)
-    database = open_shop(args)
-    try:
-        with database.writing() as session:
-            shop = shop_settings(session)
-            reservation = reservation_service.change_status(session, args.reference, args.status, staff=staff)
-            record = _record(reservation_service.reservation_summary(session, reservation.id), shop)
-    finally:
-        database.close()
+    with shop_session(args, write=True) as session:
+        shop = shop_settings(session)
+        reservation = reservation_service.change_status(session, args.reference, args.status, staff=staff)
+        record = _record(reservation_service.reservation_summary(session, reservation.id), shop)
     if args.json:
         print_json(record)
     else:
@@ -139,16 +134,12 @@ def cmd_reservations_status(args) -> int:
 
 
 def cmd_reservations_show(args) -> int:
-    database = open_shop(args)
-    try:
-        with database.reading() as session:
-            shop = shop_settings(session)
-            record = _record(reservation_service.reservation_summary(session, args.reference), shop)
-            history = reservation_service.status_history(session, args.reference)
-            record["history"] = [_history_record(*event) for event in history]
-            phone = display_phone(record["customer_phone"], shop.region) if record["customer_phone"] else ""
-    finally:
-        database.close()
+    with shop_session(args) as session:
+        shop = shop_settings(session)
+        record = _record(reservation_service.reservation_summary(session, args.reference), shop)
+        history = reservation_service.status_history(session, args.reference)
+        record["history"] = [_history_record(*event) for event in history]
+        phone = display_phone(record["customer_phone"], shop.region) if record["customer_phone"] else ""
     if args.json:
         print_json(record)
         return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from desktop.cli.common import CommandFailed, open_shop, print_json, staff_name
+from desktop.cli.common import CommandFailed, print_json, shop_session, staff_name
 from desktop.errors import DuplicateCustomer
 from desktop.models import CHANNELS
 from desktop.services.consents import current_consents
@@ -72,24 +72,20 @@ def _record(customer, session, notice_version: int, updated: bool) -> dict[str, 
 def cmd_signup(args) -> int:
     form = _form_from(args)
     staff = staff_name(args)
-    database = open_shop(args)
-    try:
-        with database.writing() as session:
-            region = shop_settings(session).region
-            version = current_notice(session).version
-            updated = False
-            try:
-                customer = sign_up(session, form, region, notice_version=version, staff=staff)
-            except DuplicateCustomer as exc:
-                if not args.use_existing or len(exc.existing) != 1:
-                    raise CommandFailed(_duplicate_message(exc)) from exc
-                customer = sign_up_existing(
-                    session, exc.existing[0].id, form, region, notice_version=version, staff=staff
-                )
-                updated = True
-            record = _record(customer, session, version, updated)
-    finally:
-        database.close()
+    with shop_session(args, write=True) as session:
+        region = shop_settings(session).region
+        version = current_notice(session).version
+        updated = False
+        try:
+            customer = sign_up(session, form, region, notice_version=version, staff=staff)
+        except DuplicateCustomer as exc:
+            if not args.use_existing or len(exc.existing) != 1:
+                raise CommandFailed(_duplicate_message(exc)) from exc
+            customer = sign_up_existing(
+                session, exc.existing[0].id, form, region, notice_version=version, staff=staff
+            )
+            updated = True
+        record = _record(customer, session, version, updated)
     if args.json:
         print_json(record)
         return 0

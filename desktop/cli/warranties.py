@@ -6,7 +6,7 @@ import sys
 from datetime import date
 from typing import Any
 
-from desktop.cli.common import CommandFailed, fit, open_shop, print_json, staff_name
+from desktop.cli.common import CommandFailed, fit, print_json, shop_session, staff_name
 from desktop.services import warranties as warranty_service
 from desktop.services.loyalty import customer_from_ref
 
@@ -70,22 +70,18 @@ def _print_table(records: list[dict[str, Any]]) -> None:
 
 def cmd_warranties_add(args) -> int:
     staff = staff_name(args)
-    database = open_shop(args)
-    try:
-        with database.writing() as session:
-            customer = customer_from_ref(session, args.customer)
-            form = warranty_service.NewWarranty(
-                customer_id=customer.id,
-                product=args.product,
-                serial_number=args.serial,
-                purchase_date=args.purchased,
-                months=args.months,
-                notes=args.notes or "",
-            )
-            warranty = warranty_service.add_warranty(session, form, staff=staff)
-            record = _record(warranty_service.warranty_summary(session, warranty.id), date.today())
-    finally:
-        database.close()
+    with shop_session(args, write=True) as session:
+        customer = customer_from_ref(session, args.customer)
+        form = warranty_service.NewWarranty(
+            customer_id=customer.id,
+            product=args.product,
+            serial_number=args.serial,
+            purchase_date=args.purchased,
+            months=args.months,
+            notes=args.notes or "",
+        )
+        warranty = warranty_service.add_warranty(session, form, staff=staff)
+        record = _record(warranty_service.warranty_summary(session, warranty.id), date.today())
     if args.json:
         print_json(record)
     else:
@@ -96,13 +92,9 @@ def cmd_warranties_add(args) -> int:
 
 
 def cmd_warranties_find(args) -> int:
-    database = open_shop(args)
-    try:
-        with database.reading() as session:
-            today = date.today()
-            records = [_record(card, today) for card in warranty_service.find_by_serial(session, args.serial)]
-    finally:
-        database.close()
+    with shop_session(args) as session:
+        today = date.today()
+        records = [_record(card, today) for card in warranty_service.find_by_serial(session, args.serial)]
     if not records:
         raise CommandFailed(f"No warranty with serial number {args.serial.strip()[:60]}.")
     if args.json:
@@ -118,13 +110,9 @@ def cmd_warranties_find(args) -> int:
 
 
 def cmd_warranties_expiring(args) -> int:
-    database = open_shop(args)
-    try:
-        with database.reading() as session:
-            today = date.today()
-            records = [_record(c, today) for c in warranty_service.expiring_warranties(session, args.days)]
-    finally:
-        database.close()
+    with shop_session(args) as session:
+        today = date.today()
+        records = [_record(c, today) for c in warranty_service.expiring_warranties(session, args.days)]
     if args.json:
         print_json(records)
     elif not records:
@@ -136,16 +124,12 @@ def cmd_warranties_expiring(args) -> int:
 
 def cmd_warranties_claim(args) -> int:
     staff = staff_name(args)
-    database = open_shop(args)
-    try:
-        with database.writing() as session:
-            claim = warranty_service.add_claim(
-                session, args.warranty, problem=args.problem, claimed_on=args.date, outcome=args.outcome or "",
-                staff=staff,
-            )
-            record = {"warranty_id": claim.warranty_id, **_claim_record(claim)}
-    finally:
-        database.close()
+    with shop_session(args, write=True) as session:
+        claim = warranty_service.add_claim(
+            session, args.warranty, problem=args.problem, claimed_on=args.date, outcome=args.outcome or "",
+            staff=staff,
+        )
+        record = {"warranty_id": claim.warranty_id, **_claim_record(claim)}
     if args.json:
         print_json(record)
     else:
@@ -156,13 +140,9 @@ def cmd_warranties_claim(args) -> int:
 
 def cmd_warranties_outcome(args) -> int:
     staff = staff_name(args)
-    database = open_shop(args)
-    try:
-        with database.writing() as session:
-            claim = warranty_service.set_claim_outcome(session, args.claim, args.outcome, staff=staff)
-            record = {"warranty_id": claim.warranty_id, **_claim_record(claim)}
-    finally:
-        database.close()
+    with shop_session(args, write=True) as session:
+        claim = warranty_service.set_claim_outcome(session, args.claim, args.outcome, staff=staff)
+        record = {"warranty_id": claim.warranty_id, **_claim_record(claim)}
     if args.json:
         print_json(record)
     else:

@@ -40,6 +40,13 @@ _TEXT_FIELDS = {
     "notes": 2000,
 }
 _MULTILINE = {"notes"}
+# Joins a customer to their first phone, the one lists, slips and the lookup show.
+FIRST_PHONE = (CustomerPhone.customer_id == Customer.id) & (CustomerPhone.position == 0)
+
+
+def full_name(first_name: str | None, last_name: str | None) -> str:
+    """A name as people read it: first and last, leaving out an empty part."""
+    return " ".join(part for part in (first_name, last_name) if part)
 
 
 @dataclass

@@ -7,12 +7,12 @@ so the GUI, the command line and the tests print exactly the same page.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO
 
 from sqlalchemy.orm import Session
 
 from desktop.errors import InvalidInput, Problem, translatable
-from desktop.printing.page_layout import NoticeText, ShopHeader
+from desktop.printing.page_layout import NoticeText, ShopHeader, Translate, untranslated
 from desktop.printing.paper_forms import FORM_KINDS, render_blank_form
 from desktop.printing.reservation_slip import ReservationSlip, render_reservation_slip
 from desktop.printing.warranty_certificate import (
@@ -28,7 +28,6 @@ from desktop.services.phones import display_phone
 from desktop.services.privacy_notice import current_notice
 from desktop.services.shop import shop_settings
 
-Translate = Callable[[str], str]
 FORM_NAMES = {
     "signup": translatable("Mailing-list sign-up"),
     "reservation": translatable("Reservation"),
@@ -36,10 +35,6 @@ FORM_NAMES = {
     "inquiry": translatable("Phone inquiry"),
 }
 NO_DEPOSIT = translatable("None")
-
-
-def _untranslated(text: str) -> str:
-    return text
 
 
 def shop_header(session: Session) -> ShopHeader:
@@ -50,7 +45,7 @@ def shop_header(session: Session) -> ShopHeader:
 
 
 def print_blank_form(
-    session: Session, kind: str, out: Path | BinaryIO, *, translate: Translate = _untranslated
+    session: Session, kind: str, out: Path | BinaryIO, *, translate: Translate = untranslated
 ) -> int:
     """A blank form to fill in by hand, with the current privacy notice; returns the page count."""
     if kind not in FORM_KINDS:
@@ -70,7 +65,7 @@ def print_blank_form(
     )
 
 
-def reservation_slip(session: Session, reference_or_id: str | int, *, translate: Translate = _untranslated) -> ReservationSlip:
+def reservation_slip(session: Session, reference_or_id: str | int, *, translate: Translate = untranslated) -> ReservationSlip:
     shop = shop_settings(session)
     summary = reservation_service.reservation_summary(session, reference_or_id)
     return ReservationSlip(
@@ -91,7 +86,7 @@ def reservation_slip(session: Session, reference_or_id: str | int, *, translate:
 
 
 def print_reservation_slip(
-    session: Session, reference_or_id: str | int, out: Path | BinaryIO, *, translate: Translate = _untranslated
+    session: Session, reference_or_id: str | int, out: Path | BinaryIO, *, translate: Translate = untranslated
 ) -> int:
     slip = reservation_slip(session, reference_or_id, translate=translate)
     return render_reservation_slip(slip, shop_header(session), out, translate=translate)
@@ -113,7 +108,7 @@ def warranty_certificate(session: Session, warranty_id: int | str) -> WarrantyCe
 
 
 def print_warranty_certificate(
-    session: Session, warranty_id: int | str, out: Path | BinaryIO, *, translate: Translate = _untranslated
+    session: Session, warranty_id: int | str, out: Path | BinaryIO, *, translate: Translate = untranslated
 ) -> int:
     certificate = warranty_certificate(session, warranty_id)
     return render_warranty_certificate(certificate, shop_header(session), out, translate=translate)

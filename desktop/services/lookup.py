@@ -24,6 +24,7 @@ from desktop.models import (
     Reservation,
 )
 from desktop.services import card_codes
+from desktop.services.customers import FIRST_PHONE, full_name
 from desktop.services.phones import digits_only, display_phone, exact_phone
 from desktop.services.search_keys import email_key, query_key
 from desktop.services.warranties import customers_with_serial
@@ -52,7 +53,7 @@ class CustomerMatch:
 
     @property
     def full_name(self) -> str:
-        return " ".join(part for part in (self.first_name, self.last_name) if part)
+        return full_name(self.first_name, self.last_name)
 
 
 def _by_recency(ids_query, limit: int):
@@ -112,10 +113,7 @@ _SUMMARY = (
         Customer.last_seen_at,
         CustomerPhone.e164,
     )
-    .outerjoin(
-        CustomerPhone,
-        (CustomerPhone.customer_id == Customer.id) & (CustomerPhone.position == 0),
-    )
+    .outerjoin(CustomerPhone, FIRST_PHONE)
     .where(Customer.id.in_(bindparam("ids", expanding=True)))
 )
 

@@ -22,7 +22,13 @@ from desktop.services.choices import (
     choice_labels,
     matching_label,
 )
-from desktop.services.customers import CustomerDetails, add_customer, get_customer
+from desktop.services.customers import (
+    FIRST_PHONE,
+    CustomerDetails,
+    add_customer,
+    full_name,
+    get_customer,
+)
 from desktop.services.dates import parse_date
 from desktop.services.phones import display_phone, parse_phone
 from desktop.services.text import clean_text, staff_name
@@ -167,7 +173,7 @@ def complete_follow_up(session: Session, call_id: int, *, staff: str = "") -> Ph
 _SUMMARY = (
     select(PhoneCall, Customer.first_name, Customer.last_name, CustomerPhone.e164)
     .outerjoin(Customer, Customer.id == PhoneCall.customer_id)
-    .outerjoin(CustomerPhone, (CustomerPhone.customer_id == Customer.id) & (CustomerPhone.position == 0))
+    .outerjoin(CustomerPhone, FIRST_PHONE)
 )
 
 
@@ -177,7 +183,7 @@ def _summaries(session: Session, query) -> list[CallSummary]:
             id=call.id,
             called_at=call.called_at,
             customer_id=call.customer_id,
-            customer_name=" ".join(p for p in (first, last) if p),
+            customer_name=full_name(first, last),
             phone=call.caller_e164 or e164 or "",
             reason=call.reason,
             notes=call.notes,

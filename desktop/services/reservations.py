@@ -17,7 +17,7 @@ from desktop.errors import InvalidInput, NotFound, Problem, translatable
 from desktop.models import Customer, CustomerPhone, Reservation, ReservationEvent
 from desktop.models.base import utc_now
 from desktop.services import card_codes
-from desktop.services.customers import get_customer
+from desktop.services.customers import FIRST_PHONE, full_name, get_customer
 from desktop.services.dates import parse_date
 from desktop.services.money import parse_cents
 from desktop.services.text import clean_text, staff_name
@@ -212,7 +212,7 @@ def change_status(session: Session, reference_or_id: str | int, status: str, *, 
 _SUMMARY = (
     select(Reservation, Customer.first_name, Customer.last_name, CustomerPhone.e164)
     .join(Customer, Customer.id == Reservation.customer_id)
-    .outerjoin(CustomerPhone, (CustomerPhone.customer_id == Customer.id) & (CustomerPhone.position == 0))
+    .outerjoin(CustomerPhone, FIRST_PHONE)
 )
 
 
@@ -224,7 +224,7 @@ def _summaries(session: Session, query) -> list[ReservationSummary]:
                 id=reservation.id,
                 reference=reservation.reference,
                 customer_id=reservation.customer_id,
-                customer_name=" ".join(p for p in (first, last) if p),
+                customer_name=full_name(first, last),
                 customer_phone=e164 or "",
                 item=reservation.item,
                 quantity=reservation.quantity,

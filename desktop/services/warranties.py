@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from desktop.errors import InvalidInput, NotFound, Problem, translatable
 from desktop.models import Customer, Warranty, WarrantyClaim
 from desktop.models.base import utc_now
-from desktop.services.customers import get_customer
+from desktop.services.customers import full_name, get_customer
 from desktop.services.dates import add_months, parse_date
 from desktop.services.text import clean_text, fold, staff_name
 
@@ -161,7 +161,7 @@ def _summaries(session: Session, query) -> list[WarrantySummary]:
         WarrantySummary(
             id=w.id,
             customer_id=w.customer_id,
-            customer_name=" ".join(p for p in (first, last) if p),
+            customer_name=full_name(first, last),
             product=w.product,
             serial_number=w.serial_number,
             purchase_date=w.purchase_date,

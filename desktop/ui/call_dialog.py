@@ -9,7 +9,6 @@ from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -28,7 +27,8 @@ from desktop.services.phone_calls import CallLog, callers_with_phone, log_call
 from desktop.services.phones import display_phone, format_as_you_type
 from desktop.ui.choice_combo import ChoiceCombo
 from desktop.ui.date_fields import date_edit
-from desktop.ui.messages import FieldErrors, error_text
+from desktop.ui.form_parts import left_aligned, save_cancel_buttons
+from desktop.ui.messages import FieldErrors, show_error
 
 
 class _NotesEdit(QPlainTextEdit):
@@ -110,12 +110,7 @@ class CallDialog(QDialog):
         self.follow_up_on.setObjectName("follow_up_on")
         self.follow_up_on.setEnabled(False)
         self.follow_up.toggled.connect(self.follow_up_on.setEnabled)
-        follow_row = QWidget()
-        follow_layout = QHBoxLayout(follow_row)
-        follow_layout.setContentsMargins(0, 0, 0, 0)
-        follow_layout.addWidget(self.follow_up)
-        follow_layout.addWidget(self.follow_up_on)
-        follow_layout.addStretch(1)
+        follow_row = left_aligned(self.follow_up, self.follow_up_on)
 
         self._form = form = QFormLayout()
         self.errors.add_row(form, "phone", self.tr("Phone"), self.phone)
@@ -136,11 +131,8 @@ class CallDialog(QDialog):
         for label in labels:
             label.setMinimumWidth(widest)
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        buttons, self.save_button = save_cancel_buttons(self, self.save)
         self.save_button.setText(self.tr("Save (Ctrl+Enter)"))
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
         _save_shortcuts(self, self.save)
 
         layout = QVBoxLayout(self)
@@ -173,8 +165,7 @@ class CallDialog(QDialog):
                 self._fixed_customer = customer.id
                 self._show_caller(customer.full_name)
         except RegularsError as error:
-            self.form_error.setText(error_text(error))
-            self.form_error.show()
+            show_error(self.form_error, error)
             return
         self.phone.setText(display_phone(phone, self._context.region) if phone else "")
 
@@ -236,10 +227,8 @@ class CallDialog(QDialog):
                 call = log_call(session, self.call_log(), self._context.region, staff="")
                 call_id, customer_id = call.id, call.customer_id
         except InvalidInput as problems:
-            unplaced = self.errors.show(problems)
-            if unplaced:
-                self.form_error.setText(error_text(problems))
-                self.form_error.show()
+            if self.errors.show(problems):
+                show_error(self.form_error, problems)
             target = {"phone": self.phone, "caller_name": self.caller_name, "heard_from": self.heard_from,
                       "reason": self.reason, "notes": self.notes, "follow_up_on": self.follow_up_on}
             widget = target.get(next(iter(problems.problems)))
@@ -247,8 +236,7 @@ class CallDialog(QDialog):
                 widget.setFocus()
             return
         except RegularsError as error:
-            self.form_error.setText(error_text(error))
-            self.form_error.show()
+            show_error(self.form_error, error)
             return
         self.customer_id = customer_id
         self.saved.emit(call_id)

@@ -7,17 +7,14 @@ from datetime import date
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from desktop.context import ShopContext
-from desktop.errors import InvalidInput, RegularsError
 from desktop.services.dates import format_date
 from desktop.services.warranties import (
     ClaimSummary,
@@ -26,16 +23,13 @@ from desktop.services.warranties import (
     set_claim_outcome,
 )
 from desktop.ui.date_fields import date_edit
-from desktop.ui.messages import FieldErrors, error_text
-
-
-def _text_box(name: str, placeholder: str) -> QPlainTextEdit:
-    box = QPlainTextEdit()
-    box.setObjectName(name)
-    box.setPlaceholderText(placeholder)
-    box.setFixedHeight(64)
-    box.setTabChangesFocus(True)
-    return box
+from desktop.ui.form_parts import (
+    left_aligned,
+    save_cancel_buttons,
+    text_box,
+    write_form,
+)
+from desktop.ui.messages import FieldErrors
 
 
 def _plain(text: str) -> QLabel:
@@ -78,54 +72,38 @@ class ClaimDialog(QDialog):
         if claim is None:
             self.claimed_on = date_edit(region, date.today())
             self.claimed_on.setObjectName("claimed_on")
-            holder = QWidget()
-            row = QHBoxLayout(holder)
-            row.setContentsMargins(0, 0, 0, 0)
-            row.addWidget(self.claimed_on)
-            row.addStretch(1)
-            self.problem = _text_box("problem", self.tr("What the customer reports"))
-            self.errors.add_row(form, "claimed_on", self.tr("Claimed on"), holder)
+            self.problem = text_box("problem", self.tr("What the customer reports"))
+            self.errors.add_row(form, "claimed_on", self.tr("Claimed on"), left_aligned(self.claimed_on))
             self.errors.add_row(form, "problem", self.tr("Problem"), self.problem)
             outcome_hint = self.tr("Can wait until it is settled")
         else:
             form.addRow(self.tr("Claimed on"), _plain(format_date(claim.claimed_on, region)))
             form.addRow(self.tr("Problem"), _plain(claim.problem))
             outcome_hint = self.tr("Repaired, replaced, refunded, or refused and why")
-        self.outcome = _text_box("outcome", outcome_hint)
+        self.outcome = text_box("outcome", outcome_hint)
         self.errors.add_row(form, "outcome", self.tr("Outcome"), self.outcome)
         self.form_error = self.errors.label_for("form", self)
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        buttons, self.save_button = save_cancel_buttons(self, self.save)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.form_error)
         layout.addWidget(buttons)
         (self.problem if claim is None else self.outcome).setFocus()
 
+    def _write(self, session: Session) -> int:
+        if self._claim is None:
+            claim = add_claim(
+                session, self._warranty.id, problem=self.problem.toPlainText(),
+                claimed_on=self.claimed_on.date().toPython(), outcome=self.outcome.toPlainText(), staff="",
+            )
+        else:
+            claim = set_claim_outcome(session, self._claim.id, self.outcome.toPlainText(), staff="")
+        return claim.id
+
     def save(self) -> None:
-        self.errors.clear()
-        try:
-            with self._context.database.writing() as session:
-                if self._claim is None:
-                    claim = add_claim(
-                        session, self._warranty.id, problem=self.problem.toPlainText(),
-                        claimed_on=self.claimed_on.date().toPython(), outcome=self.outcome.toPlainText(), staff="",
-                    )
-                else:
-                    claim = set_claim_outcome(session, self._claim.id, self.outcome.toPlainText(), staff="")
-                claim_id = claim.id
-        except InvalidInput as problems:
-            if self.errors.show(problems):
-                self.form_error.setText(error_text(problems))
-                self.form_error.show()
-            self.adjustSize()  # room for the error lines
-            return
-        except RegularsError as error:
-            self.form_error.setText(error_text(error))
-            self.form_error.show()
+        claim_id = write_form(self, self._context.database, self.errors, self.form_error, self._write)
+        if claim_id is None:
             return
         self.saved.emit(claim_id)
         self.accept()

@@ -20,6 +20,12 @@ def error_text(error: RegularsError) -> str:
     return error.text(translate)
 
 
+def show_error(label: QLabel, error: RegularsError) -> None:
+    """The error's text on a form-wide error line, shown."""
+    label.setText(error_text(error))
+    label.show()
+
+
 class FieldErrors:
     """A red line under each field; a service's InvalidInput fills them by field name."""
 

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 
 from desktop.context import ShopContext
 from desktop.errors import RegularsError
-from desktop.services import documents
 from desktop.services.reservations import (
     LIST_NAMES,
     LISTS,
@@ -40,6 +39,7 @@ from desktop.services.warranties import (
 from desktop.ui.claim_dialog import ClaimDialog
 from desktop.ui.document_output import DocumentOutput
 from desktop.ui.messages import error_text, translate
+from desktop.ui.record_documents import reservation_slip, warranty_certificate
 from desktop.ui.record_table_models import CallTableModel, WarrantyTableModel
 from desktop.ui.reservation_dialog import ReservationDialog
 from desktop.ui.reservation_table_model import PagedTableModel, ReservationTableModel
@@ -230,12 +230,7 @@ class ReservationsTab(QWidget):
         current = self.current()
         if current is None:
             return
-        document = self._output.make(
-            self._context,
-            lambda session, out: documents.print_reservation_slip(session, current.id, out, translate=translate),
-            self.tr("Reservation slip %1").replace("%1", current.reference_display),
-            f"reservation-{current.reference}.pdf",
-        )
+        document = reservation_slip(self._output, self._context, current)
         if document is not None:
             self._output.preview(document)
 
@@ -385,12 +380,7 @@ class WarrantiesTab(QWidget):
         current = self.current()
         if current is None:
             return
-        document = self._output.make(
-            self._context,
-            lambda session, out: documents.print_warranty_certificate(session, current.id, out, translate=translate),
-            self.tr("Warranty certificate #%1").replace("%1", str(current.id)),
-            f"warranty-{current.id}.pdf",
-        )
+        document = warranty_certificate(self._output, self._context, current.id)
         if document is not None:
             self._output.preview(document)
 

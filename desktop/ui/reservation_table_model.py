@@ -48,10 +48,13 @@ class PagedTableModel(QAbstractTableModel, Generic[Row]):
 
     def refresh(self) -> None:
         """Reads the first page again (and as many more as were shown, so the view keeps its place)."""
-        shown = max(len(self._rows), self.page_size)
+        self._reload(max(len(self._rows), self.page_size))
+
+    def _reload(self, count: int) -> None:
+        """Reads the first count rows afresh; more can be fetched if there were that many."""
         self.beginResetModel()
-        self._rows = self._page(0, shown)
-        self._more = len(self._rows) == shown
+        self._rows = self._page(0, count)
+        self._more = len(self._rows) == count
         self.endResetModel()
 
     def row_at(self, row: int) -> Row | None:

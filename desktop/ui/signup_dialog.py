@@ -6,7 +6,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -26,7 +25,8 @@ from desktop.services.phones import format_as_you_type
 from desktop.services.privacy_notice import current_notice
 from desktop.services.signup import SignUp, sign_up, sign_up_existing
 from desktop.ui.choice_combo import ChoiceCombo
-from desktop.ui.messages import FieldErrors, error_text
+from desktop.ui.form_parts import save_cancel_buttons
+from desktop.ui.messages import FieldErrors, error_text, show_error
 
 _MORE = ("address_line1", "postal_code", "city", "heard_from")
 
@@ -113,10 +113,7 @@ class SignUpDialog(QDialog):
         optional.setWordWrap(True)
         offers_layout.addWidget(optional)
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        buttons, self.save_button = save_cancel_buttons(self, self.save)
         self.save_button.setDefault(True)  # Enter in any field saves
 
         entry_column = QWidget()
@@ -203,8 +200,7 @@ class SignUpDialog(QDialog):
                 self._write(duplicate.existing[0].id)
             return
         except RegularsError as error:
-            self.form_error.setText(error_text(error))
-            self.form_error.show()
+            show_error(self.form_error, error)
             return
         self.saved.emit(customer_id)
         self.accept()
@@ -214,8 +210,7 @@ class SignUpDialog(QDialog):
         if any(field in _MORE for field in problems.problems):
             self.more.setChecked(True)
         if unplaced:
-            self.form_error.setText(error_text(problems))
-            self.form_error.show()
+            show_error(self.form_error, problems)
         first = next(iter(problems.problems))
         target = self.fields.get(first) or self.consents.get(first.removeprefix("consent_"))
         if first == "heard_from":

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from desktop.cli import NEW_PASSPHRASE_ENV, PASSPHRASE_ENV, RECOVERY_KEY_ENV, main
+from tests.cli.helpers import ok_json
 from tests.conftest import PASSPHRASE
 
 
@@ -28,3 +29,10 @@ def cli(monkeypatch, capsys):
         return status, out, err
 
     return run
+
+
+@pytest.fixture
+def ana(cli, shop_path) -> dict:
+    """Ana Conceição, customer #1, with a phone (a module may bring its own Ana instead)."""
+    return ok_json(cli, shop_path, "customers", "add", "--first-name", "Ana", "--last-name", "Conceição",
+                   "--phone", "(11) 98765-4321", "--json")

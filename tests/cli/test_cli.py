@@ -17,6 +17,7 @@ from desktop.cli import PASSPHRASE_ENV, main
 from desktop.db.engine import open_shop_file
 from desktop.services.customers import record_visit
 from desktop.services.shop import shop_settings
+from tests.cli.helpers import count_rows
 
 PASSPHRASE = "correct horse battery"  # the shared template's (tests/conftest.py)
 MATCH_KEYS = {"id", "uuid", "first_name", "last_name", "phone", "email", "last_seen_at", "matched_by"}
@@ -45,12 +46,7 @@ def run_process(db: Path, *args: str, passphrase: str | None = PASSPHRASE, stdin
 
 
 def count_customers(db: Path) -> int:
-    database = open_shop_file(db, PASSPHRASE)
-    try:
-        with database.reading() as session:
-            return session.execute(text("SELECT count(*) FROM customers")).scalar_one()
-    finally:
-        database.close()
+    return count_rows(db, "customers")
 
 
 def digest(path: Path) -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+
+from tests.cli.helpers import customers, ok, ok_json, refused
 
 TODAY = date.today()
 SOON = (TODAY + timedelta(days=2)).isoformat()
@@ -19,39 +20,20 @@ RECORD_KEYS = {
 # --- helpers ------------------------------------------------------------------------------
 
 
-def ok(cli, db: Path, *args: str) -> str:
-    status, out, err = cli(db, *args)
-    assert status == 0, err
-    return out
-
-
-def refused(cli, db: Path, *args: str) -> str:
-    status, out, err = cli(db, *args)
-    assert (status, out) == (1, ""), err
-    assert err.startswith("regulars: ")
-    return err
-
-
 def calls(cli, db: Path, *args: str) -> list[dict]:
-    records = json.loads(ok(cli, db, "calls", "list", *args, "--json"))
+    records = ok_json(cli, db, "calls", "list", *args, "--json")
     assert all(set(r) == RECORD_KEYS for r in records)
     return records
 
 
 def customer_count(cli, db: Path) -> int:
-    return len(json.loads(ok(cli, db, "customers", "find", "--json", "--limit", "100")))
+    return len(customers(cli, db))
 
 
 def log(cli, db: Path, *args: str) -> dict:
-    record = json.loads(ok(cli, db, "calls", "log", *args, "--json"))
+    record = ok_json(cli, db, "calls", "log", *args, "--json")
     assert set(record) == RECORD_KEYS | {"new_customer"}
     return record
-
-
-@pytest.fixture
-def ana(cli, shop_path) -> dict:
-    return json.loads(ok(cli, shop_path, "customers", "add", "--first-name", "Ana", "--last-name", "Conceição",
-                         "--phone", "(11) 98765-4321", "--json"))
 
 
 # --- log ----------------------------------------------------------------------------------
@@ -77,7 +59,7 @@ def test_a_new_caller_with_a_name_becomes_a_customer(cli, shop_path, ana):
                  "--heard-from", "social MEDIA")
     assert (record["customer_id"], record["customer_name"], record["new_customer"]) == (2, "Νίκος Ιωάννου", True)
     assert (record["phone"], record["phone_display"]) == ("+306912345678", "+30 691 234 5678")
-    shown = json.loads(ok(cli, shop_path, "customers", "show", "2", "--json"))
+    shown = ok_json(cli, shop_path, "customers", "show", "2", "--json")
     assert (shown["first_name"], shown["last_name"], shown["heard_from"]) == ("Νίκος", "Ιωάννου", "Social media")
 
 
@@ -145,7 +127,7 @@ def test_lists_and_follow_ups(cli, shop_path, ana):
     out = ok(cli, shop_path, "calls", "done", "2")
     assert out.strip() == "Follow-up of call #2 done."
     assert [c["id"] for c in calls(cli, shop_path, "--follow-ups")] == [1]
-    done = json.loads(ok(cli, shop_path, "calls", "done", "2", "--json"))  # again: nothing changes
+    done = ok_json(cli, shop_path, "calls", "done", "2", "--json")  # again: nothing changes
     assert done["follow_up_done_at"] is not None
     assert "was already done" in ok(cli, shop_path, "calls", "done", "2")
     assert [c["follow_up_done_at"] for c in calls(cli, shop_path) if c["id"] == 2] == [done["follow_up_done_at"]]

@@ -2,46 +2,30 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from desktop.cli import main
-from desktop.db.engine import open_shop_file
 from desktop.services import card_codes
+from tests.cli.helpers import count_rows, ok, ok_json
 
-PASSPHRASE = "correct horse battery"  # the shared template's (tests/conftest.py)
 BALANCE_KEYS = {"program", "kind", "status", "balance", "reward_at", "rewards_due", "reward"}
 
 
 # --- helpers ------------------------------------------------------------------------------
 
 
-
-
-def ok(cli, db: Path, *args: str) -> str:
-    status, out, err = cli(db, *args)
-    assert status == 0, err
-    return out
-
-
 def entries(db: Path) -> int:
-    database = open_shop_file(db, PASSPHRASE)
-    try:
-        with database.reading() as session:
-            return session.execute(text("SELECT count(*) FROM loyalty_entries")).scalar_one()
-    finally:
-        database.close()
+    return count_rows(db, "loyalty_entries")
 
 
 def add_customer(cli, db: Path, first: str, phone: str) -> dict:
-    return json.loads(ok(cli, db, "customers", "add", "--first-name", first, "--phone", phone, "--json"))
+    return ok_json(cli, db, "customers", "add", "--first-name", first, "--phone", phone, "--json")
 
 
 def balances(cli, db: Path, customer: str) -> dict[str, dict]:
-    records = json.loads(ok(cli, db, "loyalty", "balance", customer, "--json"))
+    records = ok_json(cli, db, "loyalty", "balance", customer, "--json")
     return {r["program"]: r for r in records}
 
 
@@ -50,7 +34,7 @@ def held(cli, db: Path, customer: str, program: str) -> int:
 
 
 def card_code(cli, db: Path, customer: str, *more: str) -> str:
-    record = json.loads(ok(cli, db, "loyalty", "card", customer, "--json", *more))
+    record = ok_json(cli, db, "loyalty", "card", customer, "--json", *more)
     assert record["display"] == card_codes.display(record["code"])
     return record["code"]
 
@@ -79,7 +63,7 @@ def test_programs_add_and_list(cli, shop_path):
     out = ok(cli, shop_path, "loyalty", "programs", "add", "--name", "Points", "--reward-at", "500",
              "--reward", "R$ 10 off", "--points-per-unit", "2")
     assert "points" in out
-    programs = json.loads(ok(cli, shop_path, "loyalty", "programs", "list", "--json"))
+    programs = ok_json(cli, shop_path, "loyalty", "programs", "list", "--json")
     assert programs == [
         {"id": 1, "name": "Coffee card", "kind": "stamps", "reward_at": 10, "reward": "Free coffee",
          "status": "active"},
@@ -109,14 +93,14 @@ def test_programs_add_refuses_bad_settings(cli, shop_path, coffee, args, says):
     assert status == 1
     assert err.startswith("regulars: ") and says in err
     assert out == ""
-    assert [p["name"] for p in json.loads(ok(cli, shop_path, "loyalty", "programs", "list", "--json"))] == [coffee]
+    assert [p["name"] for p in ok_json(cli, shop_path, "loyalty", "programs", "list", "--json")] == [coffee]
 
 
 def test_pause_resume_and_end(cli, shop_path, ana, coffee):
     ok(cli, shop_path, "loyalty", "stamp", "1", "--program", coffee)
     out = ok(cli, shop_path, "loyalty", "programs", "pause", coffee)
     assert "paused" in out and "balances are kept" in out
-    assert json.loads(ok(cli, shop_path, "loyalty", "programs", "list", "--json"))[0]["status"] == "paused"
+    assert ok_json(cli, shop_path, "loyalty", "programs", "list", "--json")[0]["status"] == "paused"
 
     status, out, err = cli(shop_path, "loyalty", "stamp", "1", "--program", coffee)
     assert status == 1 and out == ""
@@ -130,12 +114,12 @@ def test_pause_resume_and_end(cli, shop_path, ana, coffee):
     }
 
     ok(cli, shop_path, "loyalty", "programs", "resume", "1")  # by number
-    assert json.loads(ok(cli, shop_path, "loyalty", "stamp", "1", "--program", coffee, "--json"))["balance"] == 2
+    assert ok_json(cli, shop_path, "loyalty", "stamp", "1", "--program", coffee, "--json")["balance"] == 2
 
     ok(cli, shop_path, "loyalty", "programs", "end", coffee)
     status, _, err = cli(shop_path, "loyalty", "programs", "resume", coffee)
     assert status == 1 and "cannot restart" in err
-    assert json.loads(ok(cli, shop_path, "loyalty", "programs", "list", "--json"))[0]["status"] == "ended"
+    assert ok_json(cli, shop_path, "loyalty", "programs", "list", "--json")[0]["status"] == "ended"
     assert balances(cli, shop_path, "1")[coffee]["status"] == "ended"  # a balance is left, so it shows
     assert held(cli, shop_path, "1", coffee) == 2
 
@@ -156,7 +140,7 @@ def test_stamp_by_number_uuid_and_card_code(cli, shop_path, ana, coffee):
     ok(cli, shop_path, "loyalty", "stamp", ana["uuid"], "--program", "coffee card")
     out = ok(cli, shop_path, "loyalty", "stamp", card_codes.display(code).lower(), "--program", "1")
     assert "REWARD DUE: Free coffee (x1)" in out
-    record = json.loads(ok(cli, shop_path, "loyalty", "stamp", code, "--program", coffee, "--json"))
+    record = ok_json(cli, shop_path, "loyalty", "stamp", code, "--program", coffee, "--json")
     assert record == {
         "program": coffee, "kind": "stamps", "status": "active", "balance": 4, "reward_at": 3, "rewards_due": 1,
         "reward": "Free coffee",
@@ -168,7 +152,7 @@ def test_balance_json_shape(cli, shop_path, ana, coffee):
     ok(cli, shop_path, "loyalty", "programs", "add", "--name", "Points", "--reward-at", "20",
        "--reward", "R$ 5 off", "--points-per-unit", "2")
     ok(cli, shop_path, "loyalty", "stamp", "1", "--program", "Points", "--purchase", "12,50")
-    records = json.loads(ok(cli, shop_path, "loyalty", "balance", "1", "--json"))
+    records = ok_json(cli, shop_path, "loyalty", "balance", "1", "--json")
     assert isinstance(records, list)
     assert all(set(r) == BALANCE_KEYS for r in records)
     assert records == [
@@ -185,7 +169,7 @@ def test_balance_json_shape(cli, shop_path, ana, coffee):
 
 
 def test_balance_with_no_programmes(cli, shop_path, ana):
-    assert json.loads(ok(cli, shop_path, "loyalty", "balance", "1", "--json")) == []
+    assert ok_json(cli, shop_path, "loyalty", "balance", "1", "--json") == []
     status, out, err = cli(shop_path, "loyalty", "balance", "1")
     assert (status, out) == (0, "")
     assert "No loyalty programmes yet" in err
@@ -225,7 +209,7 @@ def test_redeem_without_yes_and_without_a_terminal_writes_nothing(cli, shop_path
 def test_redeem_with_yes(cli, shop_path, ana, coffee):
     for _ in range(4):
         ok(cli, shop_path, "loyalty", "stamp", "1", "--program", coffee)
-    record = json.loads(ok(cli, shop_path, "loyalty", "redeem", "1", "--program", coffee, "--yes", "--json"))
+    record = ok_json(cli, shop_path, "loyalty", "redeem", "1", "--program", coffee, "--yes", "--json")
     assert (record["balance"], record["rewards_due"]) == (1, 0)
     status, out, err = cli(shop_path, "loyalty", "redeem", "1", "--program", coffee, "--yes")
     assert (status, out) == (1, "")
@@ -277,7 +261,7 @@ def test_a_card_is_issued_once_and_finds_its_owner(cli, shop_path, ana):
     out = ok(cli, shop_path, "loyalty", "card", "1")
     assert out.strip() == f"{card_codes.display(code)}  ({code})"
     for typed in (code, card_codes.display(code).lower()):
-        found = json.loads(ok(cli, shop_path, "customers", "find", typed, "--json"))
+        found = ok_json(cli, shop_path, "customers", "find", typed, "--json")
         assert [(m["id"], m["matched_by"]) for m in found] == [(ana["id"], "card")]
     assert "Ana" in ok(cli, shop_path, "customers", "find", card_codes.display(code))
 
@@ -301,7 +285,7 @@ def test_replacing_a_card_makes_the_old_code_fail(cli, shop_path, ana, coffee):
         status, out, err = cli(shop_path, *args)
         assert (status, out) == (1, ""), args
         assert "No active card" in err
-    assert json.loads(ok(cli, shop_path, "customers", "find", old, "--json")) == []
+    assert ok_json(cli, shop_path, "customers", "find", old, "--json") == []
     ok(cli, shop_path, "loyalty", "stamp", new, "--program", coffee)
     assert held(cli, shop_path, new, coffee) == 1
     assert card_code(cli, shop_path, "1") == new

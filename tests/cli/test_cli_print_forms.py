@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
 from desktop.cli import printing as printing_commands
 from desktop.printing.paper_forms import FORM_KINDS, TITLES
+from tests.cli.helpers import ok, ok_json
 from tests.pdf_reading import flat_text
 
 SOON = (date.today() + timedelta(days=3)).isoformat()
-
-
-# --- helpers ------------------------------------------------------------------------------
-
-
-def ok(cli, db: Path, *args: str) -> str:
-    status, out, err = cli(db, *args)
-    assert status == 0, err
-    return out
 
 
 def test_the_cli_knows_every_form():
@@ -40,8 +30,8 @@ def test_blank_forms(cli, shop_path, tmp_path, kind):
 
 def test_reservation_slip_prints_names_literally(cli, shop_path, tmp_path):
     ok(cli, shop_path, "customers", "add", "--first-name", "<b>Ana & Co</b>", "--email", "ana@example.com")
-    record = json.loads(ok(cli, shop_path, "reservations", "add", "--customer", "1", "--item", "Pão de ló & <i>broa</i>",
-                           "--deposit", "7,50", "--expected", SOON, "--json"))
+    record = ok_json(cli, shop_path, "reservations", "add", "--customer", "1", "--item", "Pão de ló & <i>broa</i>",
+                     "--deposit", "7,50", "--expected", SOON, "--json")
     out_file = tmp_path / "slip.pdf"
     out = ok(cli, shop_path, "print", "slip", record["reference"].lower(), "--out", str(out_file))
     assert out.strip() == f"Wrote the reservation slip (1 page(s)) to {out_file}"

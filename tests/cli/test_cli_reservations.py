@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
-from desktop.db.engine import open_shop_file
 from desktop.services import card_codes
 from desktop.services.reservations import NewReservation, add_reservation
-from tests.conftest import PASSPHRASE
+from tests.cli.helpers import ok, ok_json, refused, shop_session
 
 TODAY = date.today()
 SOON = (TODAY + timedelta(days=3)).isoformat()
@@ -27,33 +25,14 @@ RECORD_KEYS = {
 # --- helpers ------------------------------------------------------------------------------
 
 
-def ok(cli, db: Path, *args: str) -> str:
-    status, out, err = cli(db, *args)
-    assert status == 0, err
-    return out
-
-
-def refused(cli, db: Path, *args: str) -> str:
-    status, out, err = cli(db, *args)
-    assert (status, out) == (1, ""), err
-    assert err.startswith("regulars: ")
-    return err
-
-
 def listed(cli, db: Path, *which: str) -> list[dict]:
-    return json.loads(ok(cli, db, "reservations", "list", *which, "--json"))
+    return ok_json(cli, db, "reservations", "list", *which, "--json")
 
 
 def reserve(cli, db: Path, *args: str) -> dict:
-    record = json.loads(ok(cli, db, "reservations", "add", *args, "--json"))
+    record = ok_json(cli, db, "reservations", "add", *args, "--json")
     assert set(record) == RECORD_KEYS
     return record
-
-
-@pytest.fixture
-def ana(cli, shop_path) -> dict:
-    return json.loads(ok(cli, shop_path, "customers", "add", "--first-name", "Ana", "--last-name", "Conceição",
-                         "--phone", "(11) 98765-4321", "--json"))
 
 
 @pytest.fixture
@@ -86,7 +65,7 @@ def test_add_json(cli, shop_path, ana, cake):
 
 
 def test_add_by_uuid_and_card_code(cli, shop_path, ana):
-    code = json.loads(ok(cli, shop_path, "loyalty", "card", "1", "--json"))["display"]
+    code = ok_json(cli, shop_path, "loyalty", "card", "1", "--json")["display"]
     for ref in (ana["uuid"], code):
         assert reserve(cli, shop_path, "--customer", ref, "--item", "Broa", "--expected", SOON)["customer_id"] == 1
 
@@ -132,13 +111,9 @@ def test_add_for_an_unknown_customer(cli, shop_path, ana):
 
 def test_lists(cli, shop_path, ana, cake):
     later = reserve(cli, shop_path, "--customer", "1", "--item", "Panetone", "--expected", LATER)
-    database = open_shop_file(shop_path, PASSPHRASE)
-    try:  # an overdue one can only be made in the past
-        with database.writing() as session:
-            add_reservation(session, NewReservation(customer_id=1, item="Sonhos", expected_on=TODAY - timedelta(days=2)),
-                            today=TODAY - timedelta(days=5))
-    finally:
-        database.close()
+    with shop_session(shop_path, write=True) as session:  # an overdue one can only be made in the past
+        add_reservation(session, NewReservation(customer_id=1, item="Sonhos", expected_on=TODAY - timedelta(days=2)),
+                        today=TODAY - timedelta(days=5))
     ok(cli, shop_path, "reservations", "add", "--customer", "1", "--item", "Broa", "--expected", SOON)
     ok(cli, shop_path, "reservations", "status", "4", "ready")
 
@@ -187,11 +162,11 @@ def test_status_moves_and_history(cli, shop_path, ana, cake):
     typed = cake["reference"].lower()  # as typed, without the dashes
     out = ok(cli, shop_path, "reservations", "status", typed, "ready", "--staff", "Rita")
     assert out.strip() == f"{cake['reference_display']} (Bolo de chocolate for Ana Conceição) is now ready."
-    record = json.loads(ok(cli, shop_path, "reservations", "status", cake["reference_display"], "collected",
-                           "--json"))
+    record = ok_json(cli, shop_path, "reservations", "status", cake["reference_display"], "collected",
+                     "--json")
     assert set(record) == RECORD_KEYS and record["status"] == "collected"
 
-    shown = json.loads(ok(cli, shop_path, "reservations", "show", cake["reference_display"], "--json"))
+    shown = ok_json(cli, shop_path, "reservations", "show", cake["reference_display"], "--json")
     assert set(shown) == RECORD_KEYS | {"history"}
     assert [(h["status"], h["staff"]) for h in shown["history"]] == [("open", "Rita"), ("ready", "Rita"),
                                                                      ("collected", "")]
@@ -219,7 +194,7 @@ def test_status_refuses_a_bad_move(cli, shop_path, ana, cake, moves, bad, says):
     for move in moves:
         ok(cli, shop_path, "reservations", "status", cake["reference"], move)
     assert says in refused(cli, shop_path, "reservations", "status", cake["reference"], bad)
-    shown = json.loads(ok(cli, shop_path, "reservations", "show", cake["reference"], "--json"))
+    shown = ok_json(cli, shop_path, "reservations", "show", cake["reference"], "--json")
     assert [h["status"] for h in shown["history"]] == ["open", *moves]  # nothing more was written
 
 

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from desktop.cli import main
-from desktop.db.engine import open_shop_file
 from desktop.services.consents import consent_history, current_consents
 from desktop.services.privacy_notice import publish_notice
-from tests.conftest import PASSPHRASE
+from tests.cli.helpers import count_rows, customers, ok, ok_json, refused, shop_session
 
 PHONE = "(11) 98765-4321"
 E164 = "+5511987654321"
@@ -26,40 +22,8 @@ SIGNUP_KEYS = {
 # --- helpers ------------------------------------------------------------------------------
 
 
-def ok(cli, db: Path, *args: str) -> str:
-    status, out, err = cli(db, *args)
-    assert status == 0, err
-    return out
-
-
-def refused(cli, db: Path, *args: str) -> str:
-    status, out, err = cli(db, *args)
-    assert (status, out) == (1, ""), err
-    assert err.startswith("regulars: ")
-    return err
-
-
-@contextmanager
-def reading(db: Path):
-    database = open_shop_file(db, PASSPHRASE)
-    try:
-        with database.reading() as session:
-            yield session
-    finally:
-        database.close()
-
-
-def count(db: Path, table: str) -> int:
-    with reading(db) as session:
-        return session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
-
-
-def customers(cli, db: Path) -> list[dict]:
-    return json.loads(ok(cli, db, "customers", "find", "--json", "--limit", "100"))
-
-
 def signup_json(cli, db: Path, *args: str) -> dict:
-    record = json.loads(ok(cli, db, "signup", *args, "--json"))
+    record = ok_json(cli, db, "signup", *args, "--json")
     assert set(record) == SIGNUP_KEYS
     return record
 
@@ -80,7 +44,7 @@ def test_signup_with_consents(cli, shop_path):
         "Signed up customer #1: João Conceição",
         "Consent recorded against privacy notice version 1: email, sms.",
     ]
-    with reading(shop_path) as session:
+    with shop_session(shop_path) as session:
         consents = current_consents(session, 1)
         assert {c: s.granted for c, s in consents.items()} == {"email": True, "sms": True}
         assert {(s.notice_version, s.source, s.staff) for s in consents.values()} == {(1, "signup", "Rita")}
@@ -96,7 +60,7 @@ def test_signup_json_without_consent_records_nothing(cli, shop_path):
         "phone": None, "email": "giorgos@example.gr", "address_line1": "Οδός Ερμού 12", "postal_code": "105 63",
         "city": "Αθήνα", "heard_from": "Ένας φίλος", "notice_version": 1, "consents": {},
     }
-    assert count(shop_path, "consents") == 0  # unticked is no consent, and nothing is stored for it
+    assert count_rows(shop_path, "consents") == 0  # unticked is no consent, and nothing is stored for it
 
 
 def test_signup_without_consent_says_so(cli, shop_path):
@@ -105,20 +69,16 @@ def test_signup_without_consent_says_so(cli, shop_path):
         "Signed up customer #1: Maria",
         "No consent given (privacy notice version 1): nothing recorded for any channel.",
     ]
-    assert count(shop_path, "consents") == 0
+    assert count_rows(shop_path, "consents") == 0
 
 
 def test_signup_uses_the_current_privacy_notice(cli, shop_path):
-    database = open_shop_file(shop_path, PASSPHRASE)
-    try:
-        with database.writing() as session:
-            publish_notice(session, "A newer notice.")
-    finally:
-        database.close()
+    with shop_session(shop_path, write=True) as session:
+        publish_notice(session, "A newer notice.")
     out = ok(cli, shop_path, "signup", "--first-name", "Ana", "--address", "Rua Augusta 10", "--email",
              "ana@example.com", "--consent", "post")
     assert "Consent recorded against privacy notice version 2: post." in out
-    with reading(shop_path) as session:
+    with shop_session(shop_path) as session:
         assert [(s.channel, s.notice_version) for s in consent_history(session, 1)] == [("post", 2)]
 
 
@@ -143,7 +103,7 @@ def test_signup_uses_the_current_privacy_notice(cli, shop_path):
 def test_signup_refuses_bad_input(cli, shop_path, args, says):
     assert says in refused(cli, shop_path, "signup", *args)
     assert customers(cli, shop_path) == []
-    assert count(shop_path, "consents") == 0
+    assert count_rows(shop_path, "consents") == 0
 
 
 def test_every_problem_is_named_at_once(cli, shop_path):
@@ -156,7 +116,7 @@ def test_an_unknown_channel_is_a_usage_error(cli, shop_path, capsys):
         main(["--db", str(shop_path), "signup", "--first-name", "Ana", "--phone", PHONE, "--consent", "fax"])
     assert caught.value.code == 2
     assert "--consent" in capsys.readouterr().err
-    assert count(shop_path, "customers") == 0
+    assert count_rows(shop_path, "customers") == 0
 
 
 # --- a phone or email the shop knows ------------------------------------------------------
@@ -175,7 +135,7 @@ def test_a_known_contact_is_refused_without_use_existing(cli, shop_path, contact
         "Run again with --use-existing to update that customer."
     )
     assert [c["first_name"] for c in customers(cli, shop_path)] == ["Ana"]
-    assert count(shop_path, "consents") == 0
+    assert count_rows(shop_path, "consents") == 0
 
 
 def test_use_existing_updates_that_customer(cli, shop_path, ana):
@@ -204,4 +164,4 @@ def test_use_existing_refuses_when_several_customers_share_the_number(cli, shop_
     err = refused(cli, shop_path, "signup", "--first-name", "Ana", "--phone", PHONE, "--consent", "sms",
                   "--use-existing")
     assert "several customers" in err and "Ana Souza (customer #1)" in err and "Carla (customer #2)" in err
-    assert count(shop_path, "consents") == 1  # Ana's first sign-up only
+    assert count_rows(shop_path, "consents") == 1  # Ana's first sign-up only

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from desktop.services.warranties import expiry
+from tests.cli.helpers import ok, ok_json, refused
 
 TODAY = date.today()
 RECORD_KEYS = {
@@ -20,33 +20,20 @@ RECORD_KEYS = {
 # --- helpers ------------------------------------------------------------------------------
 
 
-def ok(cli, db: Path, *args: str) -> str:
-    status, out, err = cli(db, *args)
-    assert status == 0, err
-    return out
-
-
-def refused(cli, db: Path, *args: str) -> str:
-    status, out, err = cli(db, *args)
-    assert (status, out) == (1, ""), err
-    assert err.startswith("regulars: ")
-    return err
-
-
 def register(cli, db: Path, *args: str) -> dict:
-    record = json.loads(ok(cli, db, "warranties", "add", *args, "--json"))
+    record = ok_json(cli, db, "warranties", "add", *args, "--json")
     assert set(record) == RECORD_KEYS
     return record
 
 
 def expiring(cli, db: Path, days: str = "3660") -> list[dict]:
-    return json.loads(ok(cli, db, "warranties", "expiring", "--days", days, "--json"))
+    return ok_json(cli, db, "warranties", "expiring", "--days", days, "--json")
 
 
 @pytest.fixture
 def nikos(cli, shop_path) -> dict:
-    return json.loads(ok(cli, shop_path, "customers", "add", "--first-name", "Νίκος", "--last-name", "Ιωάννου",
-                         "--email", "nikos@example.gr", "--json"))
+    return ok_json(cli, shop_path, "customers", "add", "--first-name", "Νίκος", "--last-name", "Ιωάννου",
+                   "--email", "nikos@example.gr", "--json")
 
 
 @pytest.fixture
@@ -116,7 +103,7 @@ def test_a_serial_is_registered_once_per_product(cli, shop_path, nikos, kettle):
 
 def test_find_however_the_serial_is_typed(cli, shop_path, nikos, kettle):
     for typed in ("KT-2024/0042", "kt 2024 0042", "kt20240042"):
-        assert json.loads(ok(cli, shop_path, "warranties", "find", typed, "--json")) == [kettle]
+        assert ok_json(cli, shop_path, "warranties", "find", typed, "--json") == [kettle]
     out = ok(cli, shop_path, "warranties", "find", "kt20240042")
     assert out.splitlines() == [
         "#1  Chaleira eléctrica (serial KT-2024/0042)",
@@ -142,7 +129,7 @@ def test_expiring(cli, shop_path, nikos):
     register(cli, shop_path, "--customer", "1", "--product", "Batedeira", "--serial", "BT-3003",
              "--purchased", "2020-01-01")  # expired long ago
     assert [w["product"] for w in expiring(cli, shop_path, "30")] == ["Liquidificador"]
-    assert json.loads(ok(cli, shop_path, "warranties", "expiring", "--json")) == [soon]  # default: 30 days
+    assert ok_json(cli, shop_path, "warranties", "expiring", "--json") == [soon]  # default: 30 days
     assert [w["product"] for w in expiring(cli, shop_path, "400")] == ["Liquidificador", "Forno"]
     lines = ok(cli, shop_path, "warranties", "expiring", "--days", "400").splitlines()
     assert lines[0].split() == ["#", "Expires", "Customer", "Product", "Serial"]
@@ -164,13 +151,13 @@ def test_claim_and_outcome(cli, shop_path, nikos, kettle):
     out = ok(cli, shop_path, "warranties", "claim", "1", "--problem", "Não aquece")
     assert out.strip() == f"Claim #1 on warranty #1, {TODAY.isoformat()}."
     claimed = (TODAY - timedelta(days=2)).isoformat()
-    record = json.loads(ok(cli, shop_path, "warranties", "claim", "1", "--problem", "Tampa partida",
-                           "--date", claimed, "--outcome", "Tampa trocada", "--json"))
+    record = ok_json(cli, shop_path, "warranties", "claim", "1", "--problem", "Tampa partida",
+                     "--date", claimed, "--outcome", "Tampa trocada", "--json")
     assert record == {"warranty_id": 1, "id": 2, "claimed_on": claimed, "problem": "Tampa partida",
                       "outcome": "Tampa trocada"}
     out = ok(cli, shop_path, "warranties", "outcome", "1", "Reparada")
     assert out.strip() == "Claim #1 on warranty #1: Reparada"
-    claims = json.loads(ok(cli, shop_path, "warranties", "find", "KT20240042", "--json"))[0]["claims"]
+    claims = ok_json(cli, shop_path, "warranties", "find", "KT20240042", "--json")[0]["claims"]
     assert claims == [  # in the order they happened
         {"id": 2, "claimed_on": claimed, "problem": "Tampa partida", "outcome": "Tampa trocada"},
         {"id": 1, "claimed_on": TODAY.isoformat(), "problem": "Não aquece", "outcome": "Reparada"},
@@ -190,12 +177,12 @@ def test_claim_and_outcome(cli, shop_path, nikos, kettle):
 )
 def test_claim_refusals(cli, shop_path, nikos, kettle, args, says):
     assert says in refused(cli, shop_path, "warranties", "claim", *args)
-    assert json.loads(ok(cli, shop_path, "warranties", "find", "KT20240042", "--json"))[0]["claims"] == []
+    assert ok_json(cli, shop_path, "warranties", "find", "KT20240042", "--json")[0]["claims"] == []
 
 
 def test_outcome_refusals(cli, shop_path, nikos, kettle):
     ok(cli, shop_path, "warranties", "claim", "1", "--problem", "Não aquece")
     assert "outcome: Describe what was done." in refused(cli, shop_path, "warranties", "outcome", "1", "  ")
     assert "No warranty claim 5." in refused(cli, shop_path, "warranties", "outcome", "5", "Reparada")
-    claims = json.loads(ok(cli, shop_path, "warranties", "find", "KT20240042", "--json"))[0]["claims"]
+    claims = ok_json(cli, shop_path, "warranties", "find", "KT20240042", "--json")[0]["claims"]
     assert [c["outcome"] for c in claims] == [""]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import random
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -27,9 +26,15 @@ from desktop.printing.loyalty_cards import (
     card_origins,
     render_cards,
 )
+from tests.pdf_reading import (
+    DPI,
+    page_count,
+    page_images,
+    page_size_points,
+    require_poppler,
+    run,
+)
 
-DPI = 300
-POPPLER_TOOLS = ("pdftoppm", "pdftotext", "pdfinfo", "pdfimages")
 SHOP = "Padaria Pão Quente"
 NAMES = [
     "João Simões",
@@ -62,37 +67,7 @@ def make_faces(count: int, stamps=(5, 8, 10, 12, None, 6, 16)) -> list[CardFace]
 
 @pytest.fixture(scope="module", autouse=True)
 def poppler():
-    missing = [tool for tool in POPPLER_TOOLS if shutil.which(tool) is None]
-    if missing:
-        pytest.fail(
-            f"{', '.join(missing)} not found: run ./dev test, which installs poppler-utils on Debian/Ubuntu "
-            "(elsewhere, install poppler's command-line tools)"
-        )
-
-
-def run(*command: str) -> str:
-    return subprocess.run(command, check=True, capture_output=True, text=True, encoding="utf-8").stdout
-
-
-def page_images(pdf: Path, dpi: int = DPI) -> list[Image.Image]:
-    prefix = pdf.with_suffix("")
-    run("pdftoppm", "-r", str(dpi), "-png", str(pdf), str(prefix))
-    pages = sorted(pdf.parent.glob(f"{prefix.name}-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
-    return [Image.open(page).convert("L") for page in pages]
-
-
-def pdf_info(pdf: Path) -> dict[str, str]:
-    return dict(line.split(":", 1) for line in run("pdfinfo", str(pdf)).splitlines() if ":" in line)
-
-
-def page_count(pdf: Path) -> int:
-    return int(pdf_info(pdf)["Pages"])
-
-
-def page_size_points(pdf: Path) -> tuple[float, float]:
-    match = re.match(r"\s*([\d.]+) x ([\d.]+) pts", pdf_info(pdf)["Page size"])
-    assert match, pdf_info(pdf)["Page size"]
-    return float(match.group(1)), float(match.group(2))
+    require_poppler()
 
 
 def to_pixels(points: float, dpi: int = DPI) -> int:

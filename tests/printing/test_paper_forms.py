@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,6 +23,7 @@ from tests.pdf_reading import (
     require_poppler,
     word_heights,
 )
+from tests.printing.helpers import assert_prints_alone
 
 SHOP = "Padaria Pão Quente"
 CONTACT = "Rua das Flores 12, Lisboa · +351 21 346 0000"
@@ -274,16 +273,8 @@ def test_a_failure_leaves_the_previous_pdf_in_place(tmp_path):
 
 
 def test_printing_forms_loads_neither_qt_nor_the_database():
-    script = (
-        "import io, sys\n"
+    assert_prints_alone(
         "from desktop.printing.page_layout import NoticeText, ShopHeader\n"
         "from desktop.printing.paper_forms import render_blank_form\n"
         "render_blank_form('signup', ShopHeader('Shop'), NoticeText(1, 'Notice.'), io.BytesIO())\n"
-        "loaded = sorted(name for name in sys.modules\n"
-        "                if name.split('.')[0] in ('PySide6', 'shiboken6', 'sqlalchemy', 'sqlcipher3')\n"
-        "                or name.startswith(('desktop.db', 'desktop.services', 'desktop.ui')))\n"
-        "print(loaded)\n"
-        "sys.exit(1 if loaded else 0)\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stdout + result.stderr

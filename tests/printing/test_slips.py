@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import random
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -31,6 +29,7 @@ from tests.pdf_reading import (
     pdf_text,
     require_poppler,
 )
+from tests.printing.helpers import assert_prints_alone
 
 SHOP = ShopHeader("Padaria Pão Quente", contact_line="Rua das Flores 12, Lisboa · +351 21 346 0000")
 SLIP = ReservationSlip(
@@ -325,19 +324,10 @@ def test_writes_to_a_binary_file_too(tmp_path):
 
 
 def test_printing_slips_loads_neither_qt_nor_the_database():
-    script = (
-        "import io, sys\n"
+    assert_prints_alone(
         "from tests.printing.test_slips import CERTIFICATE, SHOP, SLIP\n"
         "from desktop.printing.reservation_slip import render_reservation_slip\n"
         "from desktop.printing.warranty_certificate import render_warranty_certificate\n"
         "render_reservation_slip(SLIP, SHOP, io.BytesIO())\n"
         "render_warranty_certificate(CERTIFICATE, SHOP, io.BytesIO())\n"
-        "loaded = sorted(name for name in sys.modules\n"
-        "                if name.split('.')[0] in ('PySide6', 'shiboken6', 'sqlalchemy', 'sqlcipher3')\n"
-        "                or name.startswith(('desktop.db', 'desktop.services', 'desktop.ui')))\n"
-        "print(loaded)\n"
-        "sys.exit(1 if loaded else 0)\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False,
-                            cwd=Path(__file__).resolve().parents[2])
-    assert result.returncode == 0, result.stdout + result.stderr

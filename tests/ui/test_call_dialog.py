@@ -4,17 +4,12 @@ from datetime import date, timedelta
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
-from sqlalchemy import func, select
 
 from desktop.models import Customer, PhoneCall
 from desktop.services.customers import get_customer
 from desktop.services.lookup import find_customers
 from desktop.ui.call_dialog import CallDialog
-
-
-def _count(context, model) -> int:
-    with context.database.reading() as session:
-        return session.scalar(select(func.count(model.id)))
+from tests.ui.helpers import count_rows
 
 
 def _call(context, call_id: int) -> PhoneCall:
@@ -44,7 +39,7 @@ def test_phone_has_focus_and_a_known_number_shows_the_caller(qtbot, context):
 
 
 def test_a_new_caller_with_a_name_becomes_a_customer(qtbot, context):
-    customers = _count(context, Customer)
+    customers = count_rows(context, Customer)
     dialog = _dialog(qtbot, context)
     qtbot.keyClicks(dialog.phone, "31991234567")
     assert dialog.is_new_caller() and dialog.caller_name.isVisible()
@@ -54,7 +49,7 @@ def test_a_new_caller_with_a_name_becomes_a_customer(qtbot, context):
     dialog.notes.setPlainText("Wants two cakes for Saturday")
     with qtbot.waitSignal(dialog.saved) as saved:
         qtbot.keyClick(dialog.notes, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # Ctrl+Enter saves
-    assert _count(context, Customer) == customers + 1
+    assert count_rows(context, Customer) == customers + 1
     call = _call(context, saved.args[0])
     assert (call.reason, call.notes, call.follow_up_on) == ("Order", "Wants two cakes for Saturday", None)
     assert call.customer_id == dialog.customer_id
@@ -75,7 +70,7 @@ def test_heard_from_takes_free_text(qtbot, context):
 
 
 def test_reason_is_a_fixed_list_and_a_bad_phone_is_refused_under_phone(qtbot, context):
-    calls = _count(context, PhoneCall)
+    calls = count_rows(context, PhoneCall)
     dialog = _dialog(qtbot, context)
     assert not dialog.reason.isEditable()
     assert dialog.reason.labels() == ["Question", "Complaint", "Order", "Other"]
@@ -84,7 +79,7 @@ def test_reason_is_a_fixed_list_and_a_bad_phone_is_refused_under_phone(qtbot, co
         dialog.save_button.click()
     assert "not a valid phone number" in dialog.errors.text_of("phone").lower()
     assert QApplication.focusWidget() is dialog.phone
-    assert _count(context, PhoneCall) == calls
+    assert count_rows(context, PhoneCall) == calls
 
 
 def test_enter_moves_on_instead_of_saving(qtbot, context):
@@ -97,12 +92,12 @@ def test_enter_moves_on_instead_of_saving(qtbot, context):
 
 
 def test_a_name_without_a_number_is_refused_under_phone(qtbot, context):
-    calls = _count(context, PhoneCall)
+    calls = count_rows(context, PhoneCall)
     dialog = _dialog(qtbot, context)
     dialog.caller_name.setText("Nobody")
     dialog.save_button.click()
     assert "number" in dialog.errors.text_of("phone").lower()
-    assert _count(context, PhoneCall) == calls
+    assert count_rows(context, PhoneCall) == calls
 
 
 def test_opened_for_a_customer_skips_the_lookup(qtbot, context):
@@ -144,9 +139,9 @@ def test_follow_up_date_only_when_ticked(qtbot, context):
 
 
 def test_escape_cancels_without_writing(qtbot, context):
-    calls = _count(context, PhoneCall)
+    calls = count_rows(context, PhoneCall)
     dialog = _dialog(qtbot, context)
     qtbot.keyClicks(dialog.phone, "11987654321")
     qtbot.keyClick(dialog.phone, Qt.Key.Key_Escape)
     assert not dialog.isVisible() and dialog.result() == 0
-    assert _count(context, PhoneCall) == calls
+    assert count_rows(context, PhoneCall) == calls

@@ -3,18 +3,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from desktop.services.card_codes import display
-from desktop.services.lookup import find_customers
 from desktop.services.phone_calls import CallLog, log_call
 from desktop.services.reservations import NewReservation, add_reservation, change_status
 from desktop.services.warranties import NewWarranty, add_warranty, expiry
 from desktop.ui.customer_card import CustomerCard
+from tests.ui.helpers import id_of
 
 TODAY = date.today()
-
-
-def _id_of(context, query: str) -> int:
-    with context.database.reading() as session:
-        return find_customers(session, query, "BR")[0].id
 
 
 def _card(qtbot, context) -> CustomerCard:
@@ -29,7 +24,7 @@ def _fmt(value: date) -> str:
 
 
 def test_open_reservations_warranties_and_recent_calls_show_on_the_card(qtbot, context):
-    fernanda = _id_of(context, "fernanda")
+    fernanda = id_of(context, "fernanda")
     expected = TODAY + timedelta(days=4)
     with context.database.writing() as session:
         cake = add_reservation(session, NewReservation(fernanda, "Cake", 2, "", expected)).reference
@@ -62,7 +57,7 @@ def test_open_reservations_warranties_and_recent_calls_show_on_the_card(qtbot, c
 
 def test_records_rows_are_hidden_for_a_customer_without_any(qtbot, context):
     card = _card(qtbot, context)
-    card.show_customer(_id_of(context, "joao"))
+    card.show_customer(id_of(context, "joao"))
     assert card.name.text() == "João da Silva"
     for key in ("reservations", "warranties", "calls"):
         assert card.values[key].text() == ""
@@ -70,7 +65,7 @@ def test_records_rows_are_hidden_for_a_customer_without_any(qtbot, context):
 
 
 def test_customer_text_on_the_card_is_never_markup(qtbot, context):
-    joao = _id_of(context, "joao")
+    joao = id_of(context, "joao")
     with context.database.writing() as session:
         add_reservation(session, NewReservation(joao, "<b>Bold</b> cake", 1, "", TODAY + timedelta(days=1)))
     card = _card(qtbot, context)

@@ -2,16 +2,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
-from sqlalchemy import func, select
 
 from desktop.models import Customer
 from desktop.services.lookup import find_customers
 from desktop.ui.customer_form import CustomerForm
-
-
-def _count(context) -> int:
-    with context.database.reading() as session:
-        return session.scalar(select(func.count(Customer.id)))
+from tests.ui.helpers import count_rows
 
 
 def test_adding_a_customer_through_the_form(qtbot, context):
@@ -30,7 +25,7 @@ def test_adding_a_customer_through_the_form(qtbot, context):
 
 
 def test_field_errors_name_the_field_and_write_nothing(qtbot, context):
-    before = _count(context)
+    before = count_rows(context, Customer)
     form = CustomerForm(context)
     qtbot.addWidget(form)
     qtbot.keyClicks(form.fields["phone"], "12")
@@ -40,7 +35,7 @@ def test_field_errors_name_the_field_and_write_nothing(qtbot, context):
     assert "phone" in form.errors.text_of("phone").lower()
     assert "email" in form.errors.text_of("email").lower()
     assert form.isVisible() is False or form.result() == 0
-    assert _count(context) == before
+    assert count_rows(context, Customer) == before
 
 
 def test_inline_check_when_leaving_a_field(qtbot, context):
@@ -57,7 +52,7 @@ def test_inline_check_when_leaving_a_field(qtbot, context):
 
 
 def test_card_number_in_notes_is_refused(qtbot, context):
-    before = _count(context)
+    before = count_rows(context, Customer)
     form = CustomerForm(context)
     qtbot.addWidget(form)
     form.prefill(first_name="Rui", email="rui@example.pt")
@@ -65,11 +60,11 @@ def test_card_number_in_notes_is_refused(qtbot, context):
     form.save_button.click()
     assert "card" in form.errors.text_of("notes").lower()
     assert form.more.isChecked()
-    assert _count(context) == before
+    assert count_rows(context, Customer) == before
 
 
 def test_existing_phone_offers_the_existing_customer(qtbot, context):
-    before = _count(context)
+    before = count_rows(context, Customer)
     form = CustomerForm(context)
     qtbot.addWidget(form)
     form.prefill(first_name="Outro", phone="(11) 98765-4321")
@@ -86,11 +81,11 @@ def test_existing_phone_offers_the_existing_customer(qtbot, context):
     with context.database.reading() as session:
         joao = find_customers(session, "(11) 98765-4321", "BR")[0]
     assert saved.args == [joao.id]
-    assert _count(context) == before
+    assert count_rows(context, Customer) == before
 
 
 def test_shared_landline_can_be_added_on_purpose(qtbot, context):
-    before = _count(context)
+    before = count_rows(context, Customer)
     form = CustomerForm(context)
     qtbot.addWidget(form)
     form.prefill(first_name="Maria", last_name="da Silva", phone="(11) 98765-4321")
@@ -102,7 +97,7 @@ def test_shared_landline_can_be_added_on_purpose(qtbot, context):
     QTimer.singleShot(0, choose_add_anyway)
     with qtbot.waitSignal(form.saved):
         form.save_button.click()
-    assert _count(context) == before + 1
+    assert count_rows(context, Customer) == before + 1
 
 
 def test_editing_loads_and_saves_the_customer(qtbot, context):

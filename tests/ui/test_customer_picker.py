@@ -2,13 +2,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from desktop.services.lookup import find_customers
 from desktop.ui.customer_picker import CustomerPicker
-
-
-def _id_of(context, query: str) -> int:
-    with context.database.reading() as session:
-        return find_customers(session, query, "BR")[0].id
+from tests.ui.helpers import id_of
 
 
 def _picker(qtbot, context) -> CustomerPicker:
@@ -28,7 +23,7 @@ def test_typing_a_name_offers_matches_and_choosing_one_sets_the_customer(qtbot, 
     popup.setCurrentIndex(picker.completer.completionModel().index(0, 0))
     with qtbot.waitSignal(picker.customerChanged) as changed:
         qtbot.keyClick(popup, Qt.Key.Key_Return)
-    fernanda = _id_of(context, "fernanda")
+    fernanda = id_of(context, "fernanda")
     assert changed.args == [fernanda]
     assert picker.customer_id() == fernanda
     assert picker.edit.text() == "Fernanda Lima · (21) 99876-1234"
@@ -40,12 +35,12 @@ def test_a_phone_ending_finds_the_customer_and_enter_takes_the_first(qtbot, cont
     assert [m.full_name for m in picker.matches()] == ["João da Silva"]
     picker.completer.popup().hide()
     qtbot.keyClick(picker.edit, Qt.Key.Key_Return)
-    assert picker.customer_id() == _id_of(context, "joao")
+    assert picker.customer_id() == id_of(context, "joao")
 
 
 def test_typing_over_a_chosen_customer_clears_the_choice(qtbot, context):
     picker = _picker(qtbot, context)
-    picker.set_customer(_id_of(context, "fernanda"))
+    picker.set_customer(id_of(context, "fernanda"))
     assert picker.edit.text().startswith("Fernanda Lima")
     with qtbot.waitSignal(picker.customerChanged) as changed:
         qtbot.keyClicks(picker.edit, "x")
@@ -65,5 +60,5 @@ def test_new_customer_starts_from_what_was_typed_and_is_chosen_when_saved(qtbot,
     form.fields["phone"].setText("(31) 99123-4567")
     with qtbot.waitSignal(picker.customerChanged) as changed:
         form.save_button.click()
-    assert changed.args == [_id_of(context, "Paulo Souza")]
+    assert changed.args == [id_of(context, "Paulo Souza")]
     assert picker.edit.text() == "Paulo Souza · (31) 99123-4567"

@@ -5,7 +5,6 @@ from datetime import date, timedelta
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QMenu, QMessageBox
 
-from desktop.services.lookup import find_customers
 from desktop.services.phone_calls import CallLog, log_call
 from desktop.services.reservations import (
     NewReservation,
@@ -19,13 +18,9 @@ from desktop.ui.main_window import MainWindow
 from desktop.ui.records_window import RecordsWindow
 from desktop.ui.reservation_table_model import OVERDUE, ReservationTableModel
 from tests.pdf_reading import flat_text
+from tests.ui.helpers import id_of
 
 TODAY = date.today()
-
-
-def _id_of(context, query: str) -> int:
-    with context.database.reading() as session:
-        return find_customers(session, query, "BR")[0].id
 
 
 def _reserve(context, customer_id, item, days_ahead, *, status=None, created_days_ago=0) -> int:
@@ -54,7 +49,7 @@ def _select(tab, item: str) -> None:
 
 
 def test_each_list_shows_its_reservations_and_overdue_rows_are_dark_red(qtbot, context):
-    fernanda = _id_of(context, "fernanda")
+    fernanda = id_of(context, "fernanda")
     _reserve(context, fernanda, "Cake", 3)
     _reserve(context, fernanda, "Panettone", 20)
     _reserve(context, fernanda, "Croissants", 1, status="ready")
@@ -79,7 +74,7 @@ def test_each_list_shows_its_reservations_and_overdue_rows_are_dark_red(qtbot, c
 
 
 def test_status_buttons_follow_the_allowed_moves(qtbot, context):
-    reservation_id = _reserve(context, _id_of(context, "joao"), "Cake", 2)
+    reservation_id = _reserve(context, id_of(context, "joao"), "Cake", 2)
     tab = _window(qtbot, context).reservations
     buttons = tab.status_buttons
     assert [b.isEnabled() for b in buttons.values()] == [True, False, True]  # ready, collected, cancel
@@ -101,7 +96,7 @@ def test_status_buttons_follow_the_allowed_moves(qtbot, context):
 
 
 def test_cancelling_asks_first(qtbot, context):
-    reservation_id = _reserve(context, _id_of(context, "joao"), "Cake", 2)
+    reservation_id = _reserve(context, id_of(context, "joao"), "Cake", 2)
     tab = _window(qtbot, context).reservations
     box = tab.confirm_cancel()
     assert "Cake" in box.text()
@@ -115,7 +110,7 @@ def test_cancelling_asks_first(qtbot, context):
 
 
 def test_the_reservation_model_pages_and_obeys_qt_model_rules(qtbot, qtmodeltester, context):
-    fernanda = _id_of(context, "fernanda")
+    fernanda = id_of(context, "fernanda")
     with context.database.writing() as session:
         for number in range(130):
             add_reservation(session, NewReservation(fernanda, f"Loaf {number}", 1, "", TODAY + timedelta(days=10)))
@@ -129,7 +124,7 @@ def test_the_reservation_model_pages_and_obeys_qt_model_rules(qtbot, qtmodeltest
 
 
 def test_print_slip_and_new_reservation_from_the_list(qtbot, context, monkeypatch, tmp_path):
-    _reserve(context, _id_of(context, "fernanda"), "Cake", 2)
+    _reserve(context, id_of(context, "fernanda"), "Cake", 2)
     tab = _window(qtbot, context).reservations
     previewed: list[Document] = []
     monkeypatch.setattr(DocumentOutput, "preview", lambda self, document: previewed.append(document))
@@ -137,7 +132,7 @@ def test_print_slip_and_new_reservation_from_the_list(qtbot, context, monkeypatc
     assert "Cake" in flat_text(previewed[0].pdf)
 
     dialog = tab.new_reservation()
-    dialog.picker.set_customer(_id_of(context, "joao"))
+    dialog.picker.set_customer(id_of(context, "joao"))
     dialog.item.setText("Pudding")
     dialog.expected.setDate(QDate.currentDate().addDays(10))
     with qtbot.waitSignal(dialog.saved) as saved:
@@ -152,7 +147,7 @@ def _warranty(context, customer_id, product, serial, bought, months=12) -> int:
 
 
 def test_find_by_serial_and_expiring_soon(qtbot, qtmodeltester, context):
-    joao = _id_of(context, "joao")
+    joao = id_of(context, "joao")
     _warranty(context, joao, "Kettle", "KT-555-01", TODAY - timedelta(days=350))  # ends in about two weeks
     _warranty(context, joao, "Toaster", "TS-9", TODAY - timedelta(days=10))
     tab = _window(qtbot, context).warranties
@@ -170,7 +165,7 @@ def test_find_by_serial_and_expiring_soon(qtbot, qtmodeltester, context):
 
 
 def test_a_claim_is_logged_then_its_outcome_recorded(qtbot, context):
-    warranty_id = _warranty(context, _id_of(context, "fernanda"), "Blender", "BL-777", TODAY - timedelta(days=40))
+    warranty_id = _warranty(context, id_of(context, "fernanda"), "Blender", "BL-777", TODAY - timedelta(days=40))
     tab = _window(qtbot, context).warranties
     tab.find_serial("BL777")
     assert tab.current().id == warranty_id
@@ -199,7 +194,7 @@ def test_a_claim_is_logged_then_its_outcome_recorded(qtbot, context):
 
 
 def test_a_claim_dated_before_the_purchase_is_refused_under_the_date(qtbot, context):
-    _warranty(context, _id_of(context, "fernanda"), "Blender", "BL-777", TODAY - timedelta(days=5))
+    _warranty(context, id_of(context, "fernanda"), "Blender", "BL-777", TODAY - timedelta(days=5))
     tab = _window(qtbot, context).warranties
     tab.find_serial("BL-777")
     dialog = tab.log_claim()

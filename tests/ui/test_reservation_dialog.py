@@ -4,24 +4,13 @@ from datetime import date, timedelta
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QFileDialog
-from sqlalchemy import func, select
 
 from desktop.models import Reservation
-from desktop.services.lookup import find_customers
 from desktop.services.reservations import reservation_list, reservation_summary
 from desktop.ui.document_output import Document, DocumentOutput
 from desktop.ui.reservation_dialog import ReservationDialog
 from tests.pdf_reading import flat_text
-
-
-def _id_of(context, query: str) -> int:
-    with context.database.reading() as session:
-        return find_customers(session, query, "BR")[0].id
-
-
-def _count(context) -> int:
-    with context.database.reading() as session:
-        return session.scalar(select(func.count(Reservation.id)))
+from tests.ui.helpers import count_rows, id_of
 
 
 def _qdate(value: date) -> QDate:
@@ -43,7 +32,7 @@ def test_defaults_are_one_of_a_week_from_today_without_deposit(qtbot, context):
 
 
 def test_saving_shows_the_reference_and_lands_in_the_due_list(qtbot, context):
-    fernanda = _id_of(context, "fernanda")
+    fernanda = id_of(context, "fernanda")
     dialog = _dialog(qtbot, context, fernanda)
     assert dialog.picker.edit.text().startswith("Fernanda Lima")
     qtbot.keyClicks(dialog.item, "Birthday cake")
@@ -65,7 +54,7 @@ def test_saving_shows_the_reference_and_lands_in_the_due_list(qtbot, context):
 
 
 def test_bad_deposit_missing_item_and_past_date_are_shown_under_their_fields(qtbot, context):
-    dialog = _dialog(qtbot, context, _id_of(context, "fernanda"))
+    dialog = _dialog(qtbot, context, id_of(context, "fernanda"))
     qtbot.keyClicks(dialog.deposit, "twenty")
     dialog.expected.setDate(_qdate(date.today() - timedelta(days=1)))
     dialog.save_button.click()
@@ -74,7 +63,7 @@ def test_bad_deposit_missing_item_and_past_date_are_shown_under_their_fields(qtb
     assert "passed" in dialog.errors.text_of("expected_on")
     assert not dialog.errors.text_of("customer")
     assert dialog.pages.currentIndex() == 0
-    assert _count(context) == 0
+    assert count_rows(context, Reservation) == 0
 
 
 def test_no_customer_is_an_error_under_the_picker(qtbot, context):
@@ -82,7 +71,7 @@ def test_no_customer_is_an_error_under_the_picker(qtbot, context):
     dialog.item.setText("Panettone")
     dialog.save_button.click()
     assert "customer" in dialog.errors.text_of("customer").lower()
-    assert _count(context) == 0
+    assert count_rows(context, Reservation) == 0
 
 
 def test_a_new_customer_from_the_picker_gets_the_reservation(qtbot, context):
@@ -99,7 +88,7 @@ def test_a_new_customer_from_the_picker_gets_the_reservation(qtbot, context):
 
 
 def test_the_slip_is_offered_after_saving(qtbot, context, monkeypatch, tmp_path):
-    dialog = _dialog(qtbot, context, _id_of(context, "joao"))
+    dialog = _dialog(qtbot, context, id_of(context, "joao"))
     dialog.item.setText("Bolo de fubá")
     with qtbot.waitSignal(dialog.saved):
         dialog.save_button.click()

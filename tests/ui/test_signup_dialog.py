@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QMessageBox
-from sqlalchemy import func, select
 
 from desktop.models import Consent, Customer
 from desktop.services.consents import current_consents
@@ -11,11 +10,7 @@ from desktop.services.lookup import find_customers
 from desktop.services.privacy_notice import current_notice
 from desktop.ui import signup_dialog
 from desktop.ui.signup_dialog import SignUpDialog
-
-
-def _count(context, model) -> int:
-    with context.database.reading() as session:
-        return session.scalar(select(func.count(model.id)))
+from tests.ui.helpers import count_rows
 
 
 def _dialog(qtbot, context) -> SignUpDialog:
@@ -39,7 +34,7 @@ def test_consent_boxes_start_unticked_and_the_notice_is_named(qtbot, context):
 
 
 def test_minimal_sign_up_saves_a_customer_without_consents(qtbot, context):
-    customers, consents = _count(context, Customer), _count(context, Consent)
+    customers, consents = count_rows(context, Customer), count_rows(context, Consent)
     dialog = _dialog(qtbot, context)
     dialog.show()
     qtbot.keyClicks(dialog.fields["first_name"], "Ana")
@@ -47,15 +42,15 @@ def test_minimal_sign_up_saves_a_customer_without_consents(qtbot, context):
     assert dialog.fields["phone"].text() == "(11) 91234-5678"  # formatted as typed
     with qtbot.waitSignal(dialog.saved) as saved:
         qtbot.keyClick(dialog.fields["phone"], Qt.Key.Key_Return)  # Enter saves
-    assert _count(context, Customer) == customers + 1
-    assert _count(context, Consent) == consents
+    assert count_rows(context, Customer) == customers + 1
+    assert count_rows(context, Consent) == consents
     with context.database.reading() as session:
         assert get_customer(session, saved.args[0]).first_name == "Ana"
         assert current_consents(session, saved.args[0]) == {}
 
 
 def test_email_ticked_without_an_email_is_refused_under_that_box(qtbot, context):
-    customers = _count(context, Customer)
+    customers = count_rows(context, Customer)
     dialog = _dialog(qtbot, context)
     dialog.fields["first_name"].setText("Ana")
     dialog.fields["phone"].setText("(11) 91234-5678")
@@ -63,7 +58,7 @@ def test_email_ticked_without_an_email_is_refused_under_that_box(qtbot, context)
     dialog.save_button.click()
     assert "email" in dialog.errors.text_of("consent_email").lower()
     assert not dialog.errors.text_of("consent_sms")
-    assert _count(context, Customer) == customers
+    assert count_rows(context, Customer) == customers
 
 
 def test_ticked_channels_are_recorded_with_the_notice_version(qtbot, context):
@@ -111,7 +106,7 @@ def test_a_greek_name_saves(qtbot, context):
 
 
 def test_duplicate_phone_answered_no_writes_nothing(qtbot, context, monkeypatch):
-    customers, consents = _count(context, Customer), _count(context, Consent)
+    customers, consents = count_rows(context, Customer), count_rows(context, Consent)
     asked = []
 
     def answer_no(parent, title, text, *args):
@@ -128,11 +123,11 @@ def test_duplicate_phone_answered_no_writes_nothing(qtbot, context, monkeypatch)
         dialog.save_button.click()
     assert len(asked) == 1 and "João da Silva" in asked[0] and "Update that customer" in asked[0]
     assert dialog.result() == 0
-    assert (_count(context, Customer), _count(context, Consent)) == (customers, consents)
+    assert (count_rows(context, Customer), count_rows(context, Consent)) == (customers, consents)
 
 
 def test_duplicate_phone_answered_yes_updates_the_existing_customer(qtbot, context, monkeypatch):
-    customers = _count(context, Customer)
+    customers = count_rows(context, Customer)
     monkeypatch.setattr(signup_dialog.QMessageBox, "question", lambda *args: QMessageBox.StandardButton.Yes)
     with context.database.reading() as session:
         fernanda = find_customers(session, "fernanda", "BR")[0]
@@ -144,14 +139,14 @@ def test_duplicate_phone_answered_yes_updates_the_existing_customer(qtbot, conte
     with qtbot.waitSignal(dialog.saved) as saved:
         dialog.save_button.click()
     assert saved.args == [fernanda.id]
-    assert _count(context, Customer) == customers
+    assert count_rows(context, Customer) == customers
     with context.database.reading() as session:
         assert get_customer(session, fernanda.id).email == "fernanda@example.com"
         assert current_consents(session, fernanda.id)["email"].granted
 
 
 def test_bad_input_shows_field_errors_and_opens_more_details(qtbot, context):
-    customers = _count(context, Customer)
+    customers = count_rows(context, Customer)
     dialog = _dialog(qtbot, context)
     dialog.fields["email"].setText("ana@")
     dialog.fields["postal_code"].setText("x" * 500)
@@ -160,4 +155,4 @@ def test_bad_input_shows_field_errors_and_opens_more_details(qtbot, context):
     assert dialog.errors.text_of("email")
     assert dialog.errors.text_of("postal_code")
     assert dialog.more.isChecked()
-    assert _count(context, Customer) == customers
+    assert count_rows(context, Customer) == customers

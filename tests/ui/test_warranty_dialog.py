@@ -3,24 +3,13 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QDate
-from sqlalchemy import func, select
 
 from desktop.models import Warranty
-from desktop.services.lookup import find_customers
 from desktop.services.warranties import NewWarranty, add_warranty, find_by_serial
 from desktop.ui.document_output import Document, DocumentOutput
 from desktop.ui.warranty_dialog import WarrantyDialog
 from tests.pdf_reading import flat_text
-
-
-def _id_of(context, query: str) -> int:
-    with context.database.reading() as session:
-        return find_customers(session, query, "BR")[0].id
-
-
-def _count(context) -> int:
-    with context.database.reading() as session:
-        return session.scalar(select(func.count(Warranty.id)))
+from tests.ui.helpers import count_rows, id_of
 
 
 def _dialog(qtbot, context, customer_id=None) -> WarrantyDialog:
@@ -42,7 +31,7 @@ def test_covered_until_follows_the_purchase_date_and_months(qtbot, context):
 
 
 def test_saving_registers_the_card_and_offers_the_certificate(qtbot, context, monkeypatch, tmp_path):
-    fernanda = _id_of(context, "fernanda")
+    fernanda = id_of(context, "fernanda")
     dialog = _dialog(qtbot, context, fernanda)
     qtbot.keyClicks(dialog.product, "Coffee grinder KG79")
     qtbot.keyClicks(dialog.serial, "ab-12 345")
@@ -64,16 +53,16 @@ def test_saving_registers_the_card_and_offers_the_certificate(qtbot, context, mo
 
 
 def test_a_serial_already_registered_for_the_product_is_shown_under_the_serial(qtbot, context):
-    joao = _id_of(context, "joao")
+    joao = id_of(context, "joao")
     with context.database.writing() as session:
         add_warranty(session, NewWarranty(joao, "Blender B1", "SN-0001", date(2025, 1, 10), 12))
-    dialog = _dialog(qtbot, context, _id_of(context, "fernanda"))
+    dialog = _dialog(qtbot, context, id_of(context, "fernanda"))
     dialog.product.setText("blender b1")
     dialog.serial.setText("sn 0001")
     dialog.save_button.click()
     assert "already registered" in dialog.errors.text_of("serial_number")
     assert not dialog.errors.text_of("product")
-    assert _count(context) == 1
+    assert count_rows(context, Warranty) == 1
 
 
 def test_missing_product_serial_and_a_future_purchase_are_refused(qtbot, context):
@@ -84,4 +73,4 @@ def test_missing_product_serial_and_a_future_purchase_are_refused(qtbot, context
     assert "product" in dialog.errors.text_of("product")
     assert "serial" in dialog.errors.text_of("serial_number")
     assert "future" in dialog.errors.text_of("purchase_date")
-    assert _count(context) == 0
+    assert count_rows(context, Warranty) == 0

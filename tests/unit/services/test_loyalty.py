@@ -18,6 +18,7 @@ from desktop.services import card_codes, loyalty
 from desktop.services.customers import CustomerDetails, add_customer
 from desktop.services.lookup import find_customers, query_problem
 from desktop.services.loyalty import LoyaltyRefused, ProgramSettings
+from tests.unit.services.helpers import count
 
 REGION = "BR"  # the shared template shop's region (tests/conftest.py)
 COFFEE = ProgramSettings(name="Coffee card", kind="stamps", reward_at=3, reward_description="Free coffee")
@@ -30,11 +31,6 @@ POINTS = ProgramSettings(
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-def count(shop: ShopDatabase, table: str) -> int:
-    with shop.reading() as session:
-        return session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
 
 
 def ledger_sum(shop: ShopDatabase, customer_id: int, program_id: int) -> int:

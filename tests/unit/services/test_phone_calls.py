@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import text
 
 from desktop.errors import InvalidInput
 from desktop.services.choices import (
@@ -15,7 +14,7 @@ from desktop.services.choices import (
     choice_labels,
     retire_choice,
 )
-from desktop.services.customers import CustomerDetails, add_customer, get_customer
+from desktop.services.customers import get_customer
 from desktop.services.phone_calls import (
     CallLog,
     complete_follow_up,
@@ -24,14 +23,10 @@ from desktop.services.phone_calls import (
     open_follow_ups,
     recent_calls,
 )
+from tests.conftest import REGION
+from tests.unit.services.helpers import count, new_customer
 
-REGION = "BR"
 TODAY = date(2026, 11, 25)
-
-
-def count(shop, table: str) -> int:
-    with shop.reading() as session:
-        return session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
 
 
 def log(shop, **values) -> int:
@@ -61,8 +56,7 @@ def test_the_lists_can_be_edited(shop):
 
 
 def test_a_known_callers_number_in_any_format_finds_them(shop):
-    with shop.writing() as session:
-        ana = add_customer(session, CustomerDetails(first_name="Ana", phones=["11987654321"]), REGION).id
+    ana = new_customer(shop, "Ana")
     call_id = log(shop, phone="+55 (11) 98765-4321", reason="complaint", notes="Pão veio frio")
     with shop.reading() as session:
         (call,) = customer_calls(session, ana)

@@ -5,11 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import text
 
 from desktop.errors import InvalidInput, NotFound
 from desktop.services import card_codes
-from desktop.services.customers import CustomerDetails, add_customer
 from desktop.services.lookup import find_customers, query_problem
 from desktop.services.reservations import (
     NewReservation,
@@ -21,21 +19,15 @@ from desktop.services.reservations import (
     reservation_summary,
     status_history,
 )
+from tests.conftest import REGION
+from tests.unit.services.helpers import count, new_customer
 
-REGION = "BR"
 TODAY = date(2026, 11, 25)
-
-
-def count(shop, table: str) -> int:
-    with shop.reading() as session:
-        return session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
 
 
 @pytest.fixture
 def ana(shop) -> int:
-    with shop.writing() as session:
-        return add_customer(session, CustomerDetails(first_name="Ana", last_name="Souza", phones=["11987654321"]),
-                            REGION).id
+    return new_customer(shop, "Ana", "Souza")
 
 
 def reserve(shop, customer_id, **values) -> str:

@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import text
 
 from desktop.errors import InvalidInput, NotFound
-from desktop.services.customers import CustomerDetails, add_customer
 from desktop.services.lookup import find_customers
 from desktop.services.warranties import (
     NewWarranty,
@@ -22,21 +20,15 @@ from desktop.services.warranties import (
     set_claim_outcome,
     warranty_summary,
 )
+from tests.conftest import REGION
+from tests.unit.services.helpers import count, new_customer
 
-REGION = "BR"
 TODAY = date(2026, 11, 25)
-
-
-def count(shop, table: str) -> int:
-    with shop.reading() as session:
-        return session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
 
 
 @pytest.fixture
 def joao(shop) -> int:
-    with shop.writing() as session:
-        return add_customer(session, CustomerDetails(first_name="João", last_name="Simões", phones=["11987654321"]),
-                            REGION).id
+    return new_customer(shop, "João", "Simões")
 
 
 def register(shop, owner, **values) -> int:
