@@ -12,13 +12,16 @@ from pathlib import Path
 from typing import Any, Callable
 
 from desktop.cli import (
+    backups,
     calls,
     customers,
+    exports,
     loyalty,
     printing,
     reservations,
     shop_file,
     signup,
+    sync,
     warranties,
 )
 from desktop.cli.common import (
@@ -31,7 +34,7 @@ from desktop.errors import InvalidInput, RegularsError
 from desktop.paths import default_shop_path
 
 __all__ = ["NEW_PASSPHRASE_ENV", "PASSPHRASE_ENV", "RECOVERY_KEY_ENV", "build_parser", "main"]
-AREAS = (shop_file, customers, signup, loyalty, reservations, warranties, calls, printing)
+AREAS = (shop_file, customers, signup, loyalty, reservations, warranties, calls, printing, backups, exports, sync)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,12 +12,14 @@ from desktop.models.reservation import (
     ReservationEvent,
 )
 from desktop.models.shop import Shop
+from desktop.models.sync import TOMBSTONE_KINDS, SyncImport, Tombstone
 from desktop.models.warranty import Warranty, WarrantyClaim
 
 __all__ = [
     "CHANNELS",
     "CHOICE_LISTS",
     "RESERVATION_STATUSES",
+    "TOMBSTONE_KINDS",
     "Base",
     "Choice",
     "Consent",
@@ -32,6 +34,8 @@ __all__ = [
     "Reservation",
     "ReservationEvent",
     "Shop",
+    "SyncImport",
+    "Tombstone",
     "Warranty",
     "WarrantyClaim",
 ]

@@ -27,3 +27,13 @@ def utc_now() -> datetime:
 
 def new_uuid() -> str:
     return str(uuid.uuid4())
+
+
+# Fixed for ever: records that two tills create independently but must share one identity
+# (the seeded choices, an erasure's tombstone) get a UUID derived from what they are.
+STABLE_NAMESPACE = uuid.UUID("4f1c6a2e-8d3b-5e7a-9c41-2b6d0e8f7a13")
+
+
+def stable_uuid(*parts: str) -> str:
+    """The same UUID on every till for the same parts (UUID version 5)."""
+    return str(uuid.uuid5(STABLE_NAMESPACE, "\x1f".join(parts)))

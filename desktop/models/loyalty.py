@@ -42,6 +42,7 @@ class LoyaltyCard(Base):
     status: Mapped[str] = mapped_column(String(10), default="active")  # active | replaced
     issued_at: Mapped[datetime] = mapped_column(default=utc_now)
     replaced_at: Mapped[Optional[datetime]]
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now)  # issued or replaced: what sync compares
 
 
 class LoyaltyEntry(Base):

@@ -26,3 +26,11 @@ class Shop(Base):
     logo_png: Mapped[Optional[bytes]] = mapped_column(LargeBinary)  # PNG or JPEG, printed on documents
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now)
+    # Backups (desktop/services/backups.py): "" means no automatic daily backup.
+    backup_folder: Mapped[str] = mapped_column(String(500), default="")
+    backup_keep: Mapped[int] = mapped_column(default=14)  # automatic backups kept in the folder
+    backup_warn_days: Mapped[int] = mapped_column(default=2)  # the window warns after this many days without one
+    last_backup_at: Mapped[Optional[datetime]]
+    last_export_at: Mapped[Optional[datetime]]  # the last sync export, once there is one
+    # The next incremental sync export covers records changed from this time on (desktop/sync/export.py).
+    sync_watermark: Mapped[Optional[datetime]]

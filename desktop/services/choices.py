@@ -7,12 +7,14 @@ types itself are shown as typed.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.errors import InvalidInput, NotFound, Problem, translatable
 from desktop.models import CHOICE_LISTS, Choice
-from desktop.models.base import utc_now
+from desktop.models.base import stable_uuid, utc_now
 from desktop.services.text import clean_text, fold
 
 CALL_REASON = "call_reason"
@@ -33,6 +35,20 @@ DEFAULT_CHOICES = {
         translatable("Newspaper, radio or flyer"),
     ],
 }
+
+
+# The starting entries are the same records in every shop file: same UUIDs, and this time as
+# their creation and last change, so two tills that sync find nothing to reconcile in them.
+SEEDED_AT = datetime(2000, 1, 1)
+
+
+def choice_uuid(list_name: str, label: str) -> str:
+    """The same on every till for the same list and label (case and accents aside).
+
+    So the starting lists, seeded separately in each shop file, and a label two tills add
+    on their own, are one record when the tills sync, not two.
+    """
+    return stable_uuid("choice", list_name, fold(label.strip()))
 
 
 def _check_list(list_name: str) -> None:
@@ -83,7 +99,7 @@ def add_choice(session: Session, list_name: str, label: str) -> Choice:
     if existing is not None:
         existing.retired, existing.position, existing.updated_at = False, last + 1, utc_now()
         return existing
-    choice = Choice(list_name=list_name, label=cleaned, position=last + 1)
+    choice = Choice(uuid=choice_uuid(list_name, cleaned), list_name=list_name, label=cleaned, position=last + 1)
     session.add(choice)
     session.flush()
     return choice

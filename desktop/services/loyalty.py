@@ -336,7 +336,7 @@ def replace_card(session: Session, customer_id: int) -> LoyaltyCard:
     old = active_card(session, customer.id)
     if old is not None:
         old.status = "replaced"
-        old.replaced_at = utc_now()
+        old.replaced_at = old.updated_at = utc_now()
         session.flush()
     return _issue(session, customer.id)
 

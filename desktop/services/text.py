@@ -38,6 +38,27 @@ def clean_text(value: str | None, *, max_length: int, multiline: bool = False) -
     return text
 
 
+# What clean_text refuses, as character classes: control characters (Cc is exactly U+0000-001F
+# and U+007F-009F), lone surrogates (Cs), line and paragraph separators, bidirectional controls.
+_ALSO_REFUSED = "\x7f-\x9f\ud800-\udfff\u2028\u2029" + "".join(sorted(_BIDI_CONTROLS))
+_REFUSED_ONE_LINE = re.compile(f"[\x00-\x1f{_ALSO_REFUSED}]")
+_REFUSED_MULTILINE = re.compile(f"[\x00-\x08\x0b-\x1f{_ALSO_REFUSED}]")  # tab and line feed are kept
+
+
+def is_clean_text(value: str, *, max_length: int, multiline: bool = False) -> bool:
+    """True exactly when clean_text would give value back unchanged: already clean, as stored.
+
+    For checking many stored values at once (a sync import): one regular expression instead
+    of a loop over every character.
+    """
+    if len(value) > max_length or value != value.strip():
+        return False
+    refused = _REFUSED_MULTILINE if multiline else _REFUSED_ONE_LINE
+    if refused.search(value) or not unicodedata.is_normalized("NFC", value):
+        return False
+    return not (len(value) >= 13 and looks_like_card_number(value))
+
+
 MAX_STAFF_NAME = 80
 
 

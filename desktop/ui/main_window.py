@@ -7,10 +7,12 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidg
 
 from desktop.context import ShopContext
 from desktop.services.customers import record_visit
+from desktop.ui.backup_actions import BackupActions
 from desktop.ui.call_dialog import CallDialog
 from desktop.ui.customer_card import CustomerCard
 from desktop.ui.customer_form import CustomerForm
 from desktop.ui.document_actions import DocumentActions
+from desktop.ui.export_actions import ExportActions
 from desktop.ui.follow_ups_panel import FollowUpsPanel
 from desktop.ui.lookup_panel import LookupPanel
 from desktop.ui.loyalty_actions import LoyaltyActions
@@ -19,6 +21,7 @@ from desktop.ui.records_window import RecordsWindow
 from desktop.ui.reservation_dialog import ReservationDialog
 from desktop.ui.shop_settings_dialog import ShopSettingsDialog
 from desktop.ui.signup_dialog import SignUpDialog
+from desktop.ui.sync_actions import SyncActions
 from desktop.ui.warranty_dialog import WarrantyDialog
 
 
@@ -64,6 +67,9 @@ class MainWindow(QMainWindow):
         self.loyalty.changed.connect(self._after_loyalty)
         self.passphrase_action = QAction(self.tr("Change passphrase…"), self)
         self.passphrase_action.triggered.connect(self.change_passphrase)
+        self.backups = BackupActions(context, self)
+        self.sync = SyncActions(context, self)
+        self.sync.finished.connect(self._after_sync)
         self.quit_action = QAction(self.tr("Quit"), self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
@@ -92,8 +98,12 @@ class MainWindow(QMainWindow):
         menu = self.menuBar().addMenu(self.tr("&Customers"))
         for action in (self.find_action, self.new_action, self.edit_action):
             menu.addAction(action)
+        self.exports = ExportActions(context, self._current_customer_id, lambda: self.lookup.model.query, self)
+        menu.addMenu(self.exports.menu)
         menu.addSeparator()
         menu.addAction(self.passphrase_action)
+        menu.addAction(self.backups.back_up_action)
+        menu.addMenu(self.sync.menu)
         menu.addAction(self.shop_settings_action)
         menu.addSeparator()
         menu.addAction(self.quit_action)
@@ -123,7 +133,10 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.reservation_action)
 
         status = QLabel(self.tr("%1 · %2").replace("%1", context.shop_name).replace("%2", str(context.database.path)))
+        self.statusBar().addPermanentWidget(self.backups.status_label)
+        self.statusBar().addPermanentWidget(self.sync.status_label)
         self.statusBar().addPermanentWidget(status)
+        self.backups.start()  # the daily backup, when a folder is set: at once, then hourly
         self.lookup.focus_search()
 
     def _current_customer_id(self) -> int | None:
@@ -168,6 +181,12 @@ class MainWindow(QMainWindow):
         form.open()
         return form
 
+    def _after_sync(self, _report) -> None:
+        """An import may have changed anyone on screen; an export changes only the status label."""
+        self.lookup.model.refresh()
+        self.follow_ups.refresh()
+        self.card.show_customer(self._current_customer_id())
+
     def _after_save(self, customer_id: int) -> None:
         self.lookup.model.refresh()
         self.card.show_customer(customer_id)
@@ -201,6 +220,7 @@ class MainWindow(QMainWindow):
     def shop_settings(self) -> ShopSettingsDialog:
         dialog = ShopSettingsDialog(self._context, self)
         dialog.saved.connect(lambda: self.statusBar().showMessage(self.tr("Shop settings saved."), 10_000))
+        dialog.saved.connect(lambda: self.backups.check_schedule())  # a new backup folder, a new warning age
         dialog.finished.connect(lambda _result: self.lookup.focus_search())
         dialog.open()
         return dialog

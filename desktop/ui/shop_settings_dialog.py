@@ -40,6 +40,7 @@ from desktop.services.shop import (
     shop_settings,
     update_printed_details,
 )
+from desktop.ui.backup_settings import BackupSettingsPage
 from desktop.ui.messages import FieldErrors, error_text, translate
 
 LOGO_PREVIEW = (180, 80)
@@ -232,6 +233,8 @@ class ShopSettingsDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(printing, self.tr("Printing"))
         self.tabs.addTab(lists, self.tr("Lists"))
+        self.backups = BackupSettingsPage(context)
+        self.tabs.addTab(self.backups, self.tr("Backups"))
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
@@ -302,6 +305,9 @@ class ShopSettingsDialog(QDialog):
 
     def save(self) -> None:
         self.errors.clear()
+        if not self.backups.save():  # it shows its own field errors
+            self.tabs.setCurrentWidget(self.backups)
+            return
         try:
             with self._context.database.writing() as session:
                 shop = update_printed_details(session, self.printed_details())

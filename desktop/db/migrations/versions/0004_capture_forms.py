@@ -7,7 +7,7 @@ Revises: 0003
 import sqlalchemy as sa
 from alembic import op
 
-from desktop.services.choices import DEFAULT_CHOICES
+from desktop.services.choices import DEFAULT_CHOICES, SEEDED_AT, choice_uuid
 from desktop.services.privacy_notice import default_notice_text
 
 revision = "0004"
@@ -182,7 +182,11 @@ def upgrade() -> None:
 
 
 def _seed(notices: sa.Table, choices: sa.Table) -> None:
-    """The starting lists, and notice version 1 for a shop that existed before notices did."""
+    """The starting lists, and notice version 1 for a shop that existed before notices did.
+
+    The lists' UUIDs are derived from their labels and their times fixed, so every shop file
+    seeds the same records and tills that sync do not end up with each entry twice.
+    """
     import uuid
     from datetime import datetime, timezone
 
@@ -190,8 +194,8 @@ def _seed(notices: sa.Table, choices: sa.Table) -> None:
     op.bulk_insert(
         choices,
         [
-            {"id": None, "uuid": str(uuid.uuid4()), "list_name": list_name, "label": label, "position": position,
-             "retired": False, "created_at": now, "updated_at": now}
+            {"id": None, "uuid": choice_uuid(list_name, label), "list_name": list_name, "label": label,
+             "position": position, "retired": False, "created_at": SEEDED_AT, "updated_at": SEEDED_AT}
             for list_name, labels in DEFAULT_CHOICES.items()
             for position, label in enumerate(labels)
         ],

@@ -1,0 +1,249 @@
+"""Backups: take one now, the daily automatic one, its settings, and restoring one.
+
+A backup is a pair: FILE and its key file FILE.key. It opens with the shop's passphrase
+or recovery key as they were when it was taken.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from desktop.cli.common import (
+    CommandFailed,
+    ask_passphrase,
+    local_time,
+    open_shop,
+    print_json,
+    recovery_key_text,
+    stamp,
+    with_recovery_key,
+)
+from desktop.db.backup import (
+    BackupCancelled,
+    BackupReport,
+    before_restore_path,
+    restore_backup,
+)
+from desktop.db.key_file import key_file_path
+from desktop.db.unlock import recovery_key_from_text
+from desktop.models.base import utc_now
+from desktop.services.backups import (
+    SCHEDULE_EVERY,
+    BackupSettings,
+    back_up,
+    backup_settings,
+    backup_status,
+    scheduled_backup,
+    update_backup_settings,
+)
+
+
+class TerminalProgress:
+    """ "Backing up… 42%" on stderr, rewritten in place, only when stderr is a terminal."""
+
+    def __init__(self, label: str = "Backing up…") -> None:
+        self.label = label
+        self.shown = -1
+        self.active = bool(getattr(sys.stderr, "isatty", lambda: False)())
+
+    def __call__(self, done: int, total: int) -> None:
+        percent = 100 * done // total if total else 100
+        if self.active and percent != self.shown:
+            self.shown = percent
+            checking = ", checking the copy…" if percent == 100 else ""  # the checks read it all again
+            print(f"\r{self.label} {percent}%{checking}", end="", file=sys.stderr, flush=True)
+
+    def end(self) -> None:
+        if self.active and self.shown >= 0:
+            print(file=sys.stderr, flush=True)
+
+
+def _report_json(report: BackupReport) -> dict:
+    return {
+        "path": str(report.path),
+        "key_file": str(report.key_file) if report.key_file else None,
+        "taken_at": stamp(report.taken_at),
+        "revision": report.revision,
+        "customers": report.customers,
+        "rows": report.row_counts,
+        "bytes": report.size_bytes,
+        "seconds": round(report.seconds, 3),
+    }
+
+
+def _print_report(report: BackupReport) -> None:
+    print(f"Backed up {report.customers} customers to {report.path} (verified).")
+    if report.key_file is not None:
+        print(
+            f"Its key file is {report.key_file}: keep the two files together. The backup opens with the "
+            "shop's passphrase or recovery key as they are now."
+        )
+    else:
+        print("This shop file has no key file yet: the backup opens with the shop's passphrase alone.")
+
+
+def _backing_up(run):
+    """Runs a backup with a progress line; Ctrl+C cancels it, leaving nothing behind."""
+    progress = TerminalProgress()
+    try:
+        return run(progress)
+    except (KeyboardInterrupt, BackupCancelled):
+        raise CommandFailed("Backup cancelled; nothing was written.") from None
+    finally:
+        progress.end()
+
+
+def cmd_backup(args) -> int:
+    database = open_shop(args)
+    try:
+        if args.scheduled:
+            return _scheduled(args, database)
+        report = _backing_up(lambda progress: back_up(database, args.out, progress=progress))
+    finally:
+        database.close()
+    if args.json:
+        print_json(_report_json(report))
+    else:
+        _print_report(report)
+    return 0
+
+
+def _scheduled(args, database) -> int:
+    now = utc_now()
+    with database.reading() as session:
+        status = backup_status(session, now)
+    if not status.folder:
+        raise CommandFailed(f"No backup folder is set for {args.db}: regulars backup-settings --folder DIR")
+    report = _backing_up(lambda progress: scheduled_backup(database, now, progress=progress))
+    if report is None:
+        next_at = status.last_backup_at + SCHEDULE_EVERY
+        if args.json:
+            print_json({"backed_up": False, "last_backup_at": stamp(status.last_backup_at), "due_at": stamp(next_at)})
+        else:
+            print(
+                f"Not due: the last backup was at {local_time(status.last_backup_at)}; "
+                f"the next is due after {local_time(next_at)}."
+            )
+        return 0
+    if args.json:
+        print_json({"backed_up": True, **_report_json(report)})
+    else:
+        _print_report(report)
+    return 0
+
+
+def _settings_json(settings: BackupSettings, status) -> dict:
+    return {
+        "folder": settings.folder,
+        "keep": settings.keep,
+        "warn_days": settings.warn_days,
+        "last_backup_at": stamp(status.last_backup_at),
+        "last_export_at": stamp(status.last_export_at),
+        "overdue": status.overdue,
+    }
+
+
+def cmd_backup_settings(args) -> int:
+    database = open_shop(args)
+    try:
+        changes = {"folder": args.folder, "keep": args.keep, "warn_days": args.warn_days}
+        if any(value is not None for value in changes.values()):
+            with database.writing() as session:
+                current = backup_settings(session)
+                update_backup_settings(
+                    session,
+                    BackupSettings(**{name: getattr(current, name) if value is None else value
+                                      for name, value in changes.items()}),
+                )
+        with database.reading() as session:
+            settings, status = backup_settings(session), backup_status(session, utc_now())
+    finally:
+        database.close()
+    if args.json:
+        print_json(_settings_json(settings, status))
+        return 0
+    print(f"Backup folder:     {settings.folder or '(none: no automatic backups)'}")
+    print(f"Backups kept:      {settings.keep}")
+    print(f"Warn after:        {settings.warn_days} days without a backup")
+    overdue = "  (overdue)" if status.overdue else ""
+    print(f"Last backup:       {local_time(status.last_backup_at) or 'never'}{overdue}")
+    print(f"Last export:       {local_time(status.last_export_at) or 'never'}")
+    return 0
+
+
+def _restore_secret(args, backup: Path):
+    if with_recovery_key(args):
+        return recovery_key_from_text(backup, recovery_key_text())
+    return ask_passphrase()
+
+
+def _confirm_replace(target: Path, kept: Path) -> None:
+    if not sys.stdin or not sys.stdin.isatty():
+        raise CommandFailed("Replacing a shop file needs confirmation: add --yes.")
+    answer = input(f"Replace the shop file at {target}? The current one is kept as {kept.name}  [y/N] ")
+    if answer.strip().lower() not in ("y", "yes"):
+        raise CommandFailed("Nothing was changed.")
+
+
+def cmd_restore(args) -> int:
+    backup, target = Path(args.file), Path(args.db)
+    now = datetime.now()
+    exists = target.exists() or key_file_path(target).exists()
+    if exists and not args.replace:
+        raise CommandFailed(
+            f"A shop file is already at {target}. Restore to another file with --db PATH, or add --replace "
+            f"(the current one is then kept as {before_restore_path(target, now).name}). Nothing was changed."
+        )
+    if exists and not args.yes:
+        _confirm_replace(target, before_restore_path(target, now))
+    report = restore_backup(backup, _restore_secret(args, backup), target, replace=args.replace, now=now)
+    if args.json:
+        print_json({
+            "path": str(report.path),
+            "key_file": str(report.key_file) if report.key_file else None,
+            "kept": str(report.kept) if report.kept else None,
+            "revision": report.revision,
+            "customers": report.customers,
+            "rows": report.row_counts,
+        })
+        return 0
+    print(f"Restored {report.customers} customers from {backup} to {report.path} (verified).")
+    if report.kept is not None:
+        print(f"The shop file it replaced is kept as {report.kept}, with its key file.")
+    print("It opens with the passphrase or recovery key the shop had when the backup was taken.")
+    return 0
+
+
+def add_commands(commands) -> None:
+    backup = commands.add_parser(
+        "backup", help="write a verified, encrypted backup (FILE and its key file FILE.key) while the app runs"
+    )
+    where = backup.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", type=Path, metavar="FILE", help="the backup file; its key file goes beside it")
+    where.add_argument(
+        "--scheduled",
+        action="store_true",
+        help="for a daily task: back up into the backup folder if due, keeping the last N",
+    )
+    backup.add_argument("--json", action="store_true")
+    backup.set_defaults(run=cmd_backup)
+
+    settings = commands.add_parser("backup-settings", help="show or change where and how often backups are kept")
+    settings.add_argument("--folder", metavar="DIR", help='folder for the daily automatic backups ("" for none)')
+    settings.add_argument("--keep", type=int, metavar="N", help="automatic backups kept in the folder (1-365)")
+    settings.add_argument("--warn-days", type=int, metavar="N", help="warn after N days without a backup (1-90)")
+    settings.add_argument("--json", action="store_true")
+    settings.set_defaults(
+        run=cmd_backup_settings, field_labels={"folder": "--folder", "keep": "--keep", "warn_days": "--warn-days"}
+    )
+
+    restore = commands.add_parser(
+        "restore", help="restore a backup (FILE with FILE.key beside it) into --db PATH or the default shop file"
+    )
+    restore.add_argument("file", metavar="FILE")
+    restore.add_argument("--replace", action="store_true", help="replace an existing shop file (it is kept, renamed)")
+    restore.add_argument("--yes", action="store_true", help="replace without asking")
+    restore.add_argument("--json", action="store_true")
+    restore.set_defaults(run=cmd_restore)

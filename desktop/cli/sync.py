@@ -1,0 +1,140 @@
+"""Sync between tills: export a bundle of changes, import another till's bundle.
+
+The bundle is encrypted with the shop's sync passphrase (REGULARS_SYNC_PASSPHRASE, else
+asked on the terminal), a secret of its own: the shop passphrase never leaves the till.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from desktop.cli.common import CommandFailed, open_shop, print_json
+from desktop.sync.bundle import SyncCancelled, check_sync_passphrase, is_encrypted
+from desktop.sync.export import ExportReport, export_bundle
+from desktop.sync.importer import import_bundle
+
+SYNC_PASSPHRASE_ENV = "REGULARS_SYNC_PASSPHRASE"
+
+
+class TerminalProgress:
+    """ "Exporting… 42%" on stderr, rewritten in place, only when stderr is a terminal."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.shown = -1
+        self.active = bool(getattr(sys.stderr, "isatty", lambda: False)())
+
+    def __call__(self, done: int, total: int) -> None:
+        percent = 100 * done // total if total else 100
+        if self.active and percent != self.shown:
+            self.shown = percent
+            print(f"\r{self.label} {percent}%", end="", file=sys.stderr, flush=True)
+
+    def end(self) -> None:
+        if self.active and self.shown >= 0:
+            print(file=sys.stderr, flush=True)
+
+
+def sync_passphrase(*, confirm: bool) -> str:
+    value = os.environ.get(SYNC_PASSPHRASE_ENV)
+    if value is not None:
+        return value
+    if not sys.stdin or not sys.stdin.isatty():
+        raise CommandFailed(f"No sync passphrase: set {SYNC_PASSPHRASE_ENV} or run on a terminal.")
+    value = getpass.getpass("Sync passphrase: ")
+    if confirm and getpass.getpass("Same sync passphrase again: ") != value:
+        raise CommandFailed("The two sync passphrases differ; nothing was exported.")
+    return value
+
+
+def _export_json(report: ExportReport) -> dict:
+    manifest = report.manifest
+    return {
+        "path": str(report.path),
+        "encrypted": report.encrypted,
+        "full": manifest.full,
+        "shop_uuid": manifest.shop_uuid,
+        "till_uuid": manifest.till_uuid,
+        "exported_at": manifest.exported_at,
+        "watermark_from": manifest.watermark_from,
+        "watermark_to": manifest.watermark_to,
+        "rows": {entry.table: entry.rows for entry in manifest.files},
+        "seconds": round(report.seconds, 3),
+    }
+
+
+def cmd_export(args) -> int:
+    if args.plain:
+        passphrase = None
+    else:
+        passphrase = sync_passphrase(confirm=True)
+        check_sync_passphrase(passphrase)
+    database = open_shop(args)
+    progress = TerminalProgress("Exporting…")
+    try:
+        report = export_bundle(database, args.out, passphrase=passphrase, full=args.full, progress=progress)
+    except (KeyboardInterrupt, SyncCancelled):
+        raise CommandFailed("Export cancelled; no bundle was written.") from None
+    finally:
+        progress.end()
+        database.close()
+    if args.plain:
+        print(
+            f"regulars: warning: {report.path} is NOT encrypted: anyone who gets the file can read these "
+            "customers. Carry it yourself and delete it once imported.",
+            file=sys.stderr,
+        )
+    if args.json:
+        print_json(_export_json(report))
+        return 0
+    what = "every record" if report.manifest.full else f"changes since {report.manifest.watermark_from[:16]} UTC"
+    print(
+        f"Exported {report.customers} customers and {report.rows - report.customers} other rows ({what}) "
+        f"to {report.path}{', encrypted with the sync passphrase' if report.encrypted else ''}."
+    )
+    return 0
+
+
+def cmd_import(args) -> int:
+    path = Path(args.file)
+    passphrase = sync_passphrase(confirm=False) if is_encrypted(path) else None
+    database = open_shop(args)
+    progress = TerminalProgress("Importing…")
+    try:
+        report = import_bundle(database, path, passphrase=passphrase, progress=progress)
+    except (KeyboardInterrupt, SyncCancelled):
+        raise CommandFailed("Import cancelled; nothing was written.") from None
+    finally:
+        progress.end()
+        database.close()
+    if args.json:
+        print_json(report.to_json())
+    else:
+        print(f"Imported {path} (exported by till {report.from_till} at {report.exported_at[:16]} UTC).")
+        for line in report.summary_lines():
+            print(line)
+    return 0
+
+
+def add_commands(commands) -> None:
+    export = commands.add_parser(
+        "export",
+        help="write a sync bundle of the changes since the last export (AES-256 zip, sync passphrase)",
+    )
+    export.add_argument("--out", type=Path, required=True, metavar="FILE", help="the bundle to write (a .zip)")
+    export.add_argument("--full", action="store_true", help="every record, not only the changes")
+    export.add_argument(
+        "--plain", action="store_true", help="an UNENCRYPTED zip (warns): only for carrying it by hand"
+    )
+    export.add_argument("--json", action="store_true")
+    export.set_defaults(run=cmd_export, field_labels={"sync_passphrase": SYNC_PASSPHRASE_ENV})
+
+    imported = commands.add_parser(
+        "import", help="merge another till's sync bundle into this shop file (checked whole first)"
+    )
+    imported.add_argument("file", metavar="FILE")
+    imported.add_argument("--json", action="store_true")
+    imported.set_defaults(run=cmd_import)

@@ -1,0 +1,167 @@
+"""Writing a sync bundle: every record changed since the last export (or everything, with full=True).
+
+"Changed since" is the shop file's watermark (``shop.sync_watermark``): records whose
+change time (``updated_at``, or the creation time of append-only records) is at or after
+it travel, with the records they refer to, so a bundle can be imported on its own. After
+an export the watermark moves to the export's time less a safety margin (a change saved
+while the export read the file is not missed); an import lowers it to the oldest change
+it applied, so what one till learns from another travels on to a third.
+
+The whole export reads one consistent snapshot of the file, in SQL, a batch of rows at a
+time: no ORM object per row, no phone parsing, and SQLite itself defuses formula-like
+cells (csv_format.safe_cell_sql).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from desktop.db.engine import ShopDatabase
+from desktop.errors import translatable
+from desktop.models.base import utc_now
+from desktop.services.csv_format import csv_bytes, csv_lines
+from desktop.sync.bundle import (
+    BundleWriter,
+    Manifest,
+    SyncCancelled,
+    check_sync_passphrase,
+)
+from desktop.sync.tables import TABLES, TableSpec, export_where, select_sql, stored_time
+
+BATCH = 5_000
+MARGIN = timedelta(minutes=10)  # re-sent each time: harmless, since importing is idempotent
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    path: Path
+    manifest: Manifest
+    encrypted: bool
+    seconds: float
+
+    @property
+    def rows(self) -> int:
+        return self.manifest.rows
+
+    def rows_of(self, table: str) -> int:
+        return next(entry.rows for entry in self.manifest.files if entry.table == table)
+
+    @property
+    def customers(self) -> int:
+        return self.rows_of("customers")
+
+
+def _batches(
+    cursor, spec: TableSpec, sql: str, params: dict, done: list[int], total: int, progress: Progress | None,
+    cancelled: Callable[[], bool] | None,
+) -> Iterator[list[str]]:
+    """The table's CSV lines, a batch at a time; progress and cancel between batches."""
+    cursor.execute(sql, params)
+    width = len(spec.columns)
+    while True:
+        if cancelled is not None and cancelled():
+            raise SyncCancelled(translatable("Export cancelled; no bundle was written."))
+        rows = cursor.fetchmany(BATCH)
+        if not rows:
+            return
+        lines = csv_lines([joined for joined, _id in rows], width)
+        for index, line in enumerate(lines):
+            if line is None:  # a cell held the separator: this row goes cell by cell
+                lines[index] = _line_of(cursor.connection, spec, rows[index][1])
+        yield lines
+        done[0] += len(rows)
+        if progress is not None:
+            progress(min(done[0], total), total)
+
+
+def _line_of(connection, spec: TableSpec, row_id: int) -> str:
+    cells = connection.execute(select_sql(spec, where="t.id = ?"), (row_id,)).fetchone()
+    data, _count = csv_bytes(spec.header, [cells])
+    return data.decode("utf-8").split("\r\n", 1)[1][:-2]
+
+
+def export_bundle(
+    database: ShopDatabase,
+    out: Path | str,
+    *,
+    passphrase: str | None,
+    full: bool = False,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    now: datetime | None = None,
+) -> ExportReport:
+    """Writes the bundle to out (AES-256 under passphrase; passphrase=None writes a plain zip).
+
+    Cancelling (cancelled() turning true) or any failure leaves no file at out and the
+    watermark where it was. progress(done, total) counts rows.
+    """
+    if passphrase is not None:
+        check_sync_passphrase(passphrase)
+    started = time.perf_counter()
+    now = now or utc_now()
+    with database.reading() as session:
+        dbapi = session.connection().connection.dbapi_connection
+        cursor = dbapi.cursor()
+        try:
+            shop_uuid, till_uuid, watermark = cursor.execute(
+                "SELECT uuid, till_uuid, sync_watermark FROM shop ORDER BY id LIMIT 1"
+            ).fetchone()
+            since = None if full or watermark is None else _long(watermark)
+            plans = [_plan(spec, since) for spec in TABLES]
+            # An estimate from the highest ids (counting a million rows would cost more than it tells).
+            total = sum(cursor.execute(f"SELECT coalesce(max(rowid), 0) FROM {spec.name}").fetchone()[0]
+                        for spec, _sql, _params in plans)
+            done = [0]
+            if progress is not None:
+                progress(0, total)
+            with BundleWriter(out, passphrase) as writer:
+                for spec, sql, params in plans:
+                    batches = _batches(cursor, spec, sql, params, done, total, progress, cancelled)
+                    writer.add_csv(spec.name, spec.header, batches)
+                manifest = Manifest(
+                    shop_uuid=shop_uuid,
+                    till_uuid=till_uuid,
+                    exported_at=stored_time(now),
+                    watermark_from=since,
+                    watermark_to=stored_time(now),
+                    full=since is None,
+                    files=tuple(writer.files),
+                )
+                if cancelled is not None and cancelled():
+                    raise SyncCancelled(translatable("Export cancelled; no bundle was written."))
+                path = writer.finish(manifest)
+        finally:
+            cursor.close()
+    _record_export(database, now, watermark)
+    return ExportReport(path=path, manifest=manifest, encrypted=passphrase is not None,
+                        seconds=time.perf_counter() - started)
+
+
+def _plan(spec: TableSpec, since: str | None) -> tuple[TableSpec, str, dict]:
+    if since is None:
+        return spec, select_sql(spec, joined=True), {}
+    return spec, select_sql(spec, joined=True, where=export_where(spec)), {"since": since}
+
+
+def _record_export(database: ShopDatabase, now: datetime, watermark_before: str | None) -> None:
+    """last_export_at, and the next export's watermark (unless an import lowered it meanwhile: then the lower)."""
+    new = stored_time(now - MARGIN)
+    with database.writing() as session:
+        conn = session.connection()
+        current = conn.exec_driver_sql("SELECT sync_watermark FROM shop ORDER BY id LIMIT 1").scalar()
+        if current is not None and current != watermark_before:
+            new = min(_long(current), new)
+        conn.exec_driver_sql(
+            "UPDATE shop SET last_export_at = ?, sync_watermark = ? WHERE id = (SELECT min(id) FROM shop)",
+            (stored_time(now), new),
+        )
+
+
+def _long(stored: str) -> str:
+    return stored + ".000000" if len(stored) == 19 else stored

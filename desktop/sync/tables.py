@@ -1,0 +1,530 @@
+"""What a sync bundle carries: one declarative description per synced table.
+
+Each table is a list of columns in the order of its CSV file. A column says how its cell
+is checked on import (the same limits the services apply when staff type the value) and
+how it maps to the database; a reference to another record travels as that record's
+UUID (``customer_uuid``), never as this file's integer id. The SQL that reads a table for
+export, and the SQL that writes it back on import, are built from these descriptions
+(desktop/sync/export.py, desktop/sync/importer.py): no table has code of its own.
+
+Not synced: ``customer_search_keys`` (rebuilt from the names on import), lookup keys
+derived from another column (``email_key``, ``serial_key``, the phone digit columns,
+recomputed on import), the ``shop`` row (each till keeps its own settings; only the shop's
+UUID is adopted by a new till) and ``sync_imports`` (each till's own log).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Callable
+
+from desktop.models import CHANNELS, CHOICE_LISTS, RESERVATION_STATUSES, TOMBSTONE_KINDS
+from desktop.services import card_codes, loyalty
+from desktop.services.consents import SOURCES
+from desktop.services.csv_format import defused_sql, joined_row_sql
+from desktop.services.customers import MAX_PHONES, PAYMENT_METHODS
+from desktop.services.reservations import MAX_QUANTITY
+from desktop.services.search_keys import email_key
+from desktop.services.warranties import MAX_MONTHS, MIN_SERIAL_KEY, expiry, serial_key
+
+# Column kinds: how a cell is written and checked.
+UUID, REF, TEXT, INT, BOOL, DATE, DATETIME, EMAIL, PHONE, COUNTRY = (
+    "uuid", "ref", "text", "int", "bool", "date", "datetime", "email", "phone", "country"
+)
+# Kinds whose cells can never start like a spreadsheet formula, so export skips defusing them.
+NEVER_FORMULA = {UUID, REF, BOOL, DATE, DATETIME, COUNTRY}
+LEDGER_KINDS = ("earn", "redeem", "adjust", "expire")
+CARD_STATUSES = ("active", "replaced")
+MAX_AMOUNT = 1_000_000_000
+# The tables a tombstone may name: every synced table whose records have a UUID.
+ERASABLE_TABLES = (
+    "customers", "loyalty_programs", "loyalty_cards", "loyalty_entries", "privacy_notices", "consents", "choices",
+    "reservations", "reservation_events", "warranties", "warranty_claims", "phone_calls",
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # the CSV header, and the database column unless this is a reference
+    kind: str
+    nullable: bool = False  # an empty cell means NULL
+    max_length: int = 0  # TEXT: the service's limit
+    multiline: bool = False  # TEXT: line breaks and tabs allowed
+    required: bool = False  # TEXT, PHONE: must not be empty (an empty optional one is "", not NULL)
+    choices: tuple[str, ...] = ()  # TEXT: one of these ("" too unless required)
+    low: int | None = None  # INT bounds
+    high: int | None = None
+    ref: str = ""  # REF: the referenced table
+    fk: str = ""  # REF: this table's integer column holding the referenced id
+
+    @property
+    def db_name(self) -> str:
+        return self.fk if self.kind == REF else self.name
+
+
+@dataclass(frozen=True)
+class Unique:
+    """A column no two records may share; key() is the form in which they are compared."""
+
+    column: str
+    key: Callable[[Any], Any] | None = None  # None: compared exactly (and looked up by index)
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A database column recomputed on import from the row's checked values (a lookup key)."""
+
+    column: str
+    compute: Callable[[dict[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    columns: tuple[Column, ...]
+    changed: str  # the column that says when the record last changed: the watermark and last-writer-wins
+    append_only: bool = False  # rows are only ever added: merged by UUID, never updated
+    unique: tuple[Unique, ...] = ()
+    merged_max: tuple[str, ...] = ()  # merged by taking the later value, outside the compared content
+    derived: tuple[Derived, ...] = ()
+    # Rules across columns: the reason the row is refused, or None. Gets the checked values.
+    row_check: Callable[[dict[str, Any]], str | None] | None = None
+    owner: str = ""  # rows with no UUID of their own that belong to a record of this table (phones)
+    has_uuid: bool = True
+    content: tuple[str, ...] = field(init=False)  # the columns a conflict compares
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "content", tuple(c.name for c in self.columns if c.name not in self.merged_max))
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.csv"
+
+    @property
+    def header(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    def index(self, name: str) -> int:
+        return self.header.index(name)
+
+    @property
+    def refs(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.kind == REF)
+
+
+def stored_time(moment: datetime) -> str:
+    """A naive UTC time as SQLAlchemy stores it in SQLite, and as bundles carry it."""
+    return moment.strftime(STORED_TIME)
+
+
+STORED_TIME = "%Y-%m-%d %H:%M:%S.%f"
+
+
+# --- column shorthands -----------------------------------------------------------------------
+
+
+def record_uuid() -> Column:
+    return Column("uuid", UUID)
+
+
+def text(name: str, max_length: int, *, multiline: bool = False, required: bool = False,
+         choices: tuple[str, ...] = ()) -> Column:
+    return Column(name, TEXT, max_length=max_length, multiline=multiline, required=required, choices=choices)
+
+
+def choice(name: str, choices: tuple[str, ...]) -> Column:
+    return Column(name, TEXT, max_length=max(len(c) for c in choices), required=True, choices=choices)
+
+
+def number(name: str, low: int | None = None, high: int | None = None, *, nullable: bool = False) -> Column:
+    return Column(name, INT, nullable=nullable, low=low, high=high)
+
+
+def ref(name: str, table: str, fk: str, *, nullable: bool = False) -> Column:
+    return Column(name, REF, nullable=nullable, ref=table, fk=fk)
+
+
+def moment(name: str, *, nullable: bool = False) -> Column:
+    return Column(name, DATETIME, nullable=nullable)
+
+
+def day(name: str, *, nullable: bool = False) -> Column:
+    return Column(name, DATE, nullable=nullable)
+
+
+def staff() -> Column:
+    return text("staff", 80)
+
+
+# --- rules across columns -----------------------------------------------------------------
+
+
+def _program_rules(row: dict[str, Any]) -> str | None:
+    if row["kind"] == "stamps" and row["reward_at"] > loyalty.MAX_STAMPS:
+        return f"a stamp card has at most {loyalty.MAX_STAMPS} stamps"
+    if row["kind"] == "points" and row["points_per_unit"] is None:
+        return "a points programme needs points_per_unit"
+    return None
+
+
+def _card_rules(row: dict[str, Any]) -> str | None:
+    code = row["code"]
+    if not card_codes.is_valid(code) or card_codes.normalise(code) != code:
+        return "code is not a valid loyalty card code"
+    if (row["status"] == "replaced") != (row["replaced_at"] is not None):
+        return "a replaced card, and only a replaced card, has replaced_at"
+    return None
+
+
+def _reservation_rules(row: dict[str, Any]) -> str | None:
+    reference = row["reference"]
+    prefix = card_codes.RESERVATION_PREFIX
+    if not card_codes.is_valid(reference, prefix) or card_codes.normalise(reference, prefix) != reference:
+        return "reference is not a valid reservation code"
+    return None
+
+
+def _warranty_rules(row: dict[str, Any]) -> str | None:
+    if len(serial_key(row["serial_number"])) < MIN_SERIAL_KEY:
+        return f"serial_number has fewer than {MIN_SERIAL_KEY} letters or digits"
+    if row["expires_on"] != expiry(date.fromisoformat(row["purchase_date"]), row["months"]).isoformat():
+        return "expires_on does not follow from purchase_date and months"
+    return None
+
+
+def _entry_rules(row: dict[str, Any]) -> str | None:
+    return "amount is zero" if row["amount"] == 0 else None
+
+
+# --- the tables --------------------------------------------------------------------------------
+
+CUSTOMERS = TableSpec(
+    "customers",
+    (
+        record_uuid(),
+        text("first_name", 100),  # required, except for an erased customer (checked by the importer)
+        text("last_name", 100),
+        text("company", 120),
+        Column("email", EMAIL, nullable=True),
+        text("address_line1", 200),
+        text("address_line2", 200),
+        text("city", 100),
+        text("state", 100),
+        text("postal_code", 20),
+        Column("country", COUNTRY),
+        text("preferred_payment", 20, choices=("", *PAYMENT_METHODS)),
+        day("birthday", nullable=True),
+        text("notes", 2000, multiline=True),
+        text("heard_from", 200),
+        moment("created_at"),
+        moment("updated_at"),
+        moment("last_seen_at"),  # a visit: the later one wins, whoever edited the record last
+    ),
+    changed="updated_at",
+    merged_max=("last_seen_at",),
+    derived=(Derived("email_key", lambda row: email_key(row["email"])),),
+)
+
+CUSTOMER_PHONES = TableSpec(
+    "customer_phones",
+    (
+        ref("customer_uuid", "customers", "customer_id"),
+        number("position", 0, MAX_PHONES - 1),
+        text("label", 30),
+        Column("e164", PHONE, required=True),
+    ),
+    changed="",
+    owner="customers",
+    has_uuid=False,
+)
+
+LOYALTY_PROGRAMS = TableSpec(
+    "loyalty_programs",
+    (
+        record_uuid(),
+        text("name", 80, required=True),
+        choice("kind", loyalty.KINDS),
+        number("reward_at", 1, loyalty.MAX_REWARD_AT),
+        text("reward_description", 120, required=True),
+        number("cents_per_stamp", 1, MAX_AMOUNT, nullable=True),
+        number("points_per_unit", 1, 1000, nullable=True),
+        choice("status", loyalty.STATUSES),
+        moment("created_at"),
+        moment("updated_at"),
+    ),
+    changed="updated_at",
+    unique=(Unique("name", lambda name: unicodedata.normalize("NFC", name).casefold()),),  # as loyalty compares names
+    row_check=_program_rules,
+)
+
+LOYALTY_CARDS = TableSpec(
+    "loyalty_cards",
+    (
+        record_uuid(),
+        ref("customer_uuid", "customers", "customer_id"),
+        text("code", card_codes.LENGTH, required=True),
+        choice("status", CARD_STATUSES),
+        moment("issued_at"),
+        moment("replaced_at", nullable=True),
+        moment("updated_at"),
+    ),
+    changed="updated_at",
+    unique=(Unique("code"),),
+    row_check=_card_rules,
+)
+
+LOYALTY_ENTRIES = TableSpec(
+    "loyalty_entries",
+    (
+        record_uuid(),
+        ref("program_uuid", "loyalty_programs", "program_id"),
+        ref("customer_uuid", "customers", "customer_id"),
+        choice("kind", LEDGER_KINDS),
+        number("amount", -MAX_AMOUNT, MAX_AMOUNT),
+        text("reason", 200),
+        number("purchase_cents", 0, MAX_AMOUNT, nullable=True),
+        moment("created_at"),
+    ),
+    changed="created_at",
+    append_only=True,
+    row_check=_entry_rules,
+)
+
+PRIVACY_NOTICES = TableSpec(
+    "privacy_notices",
+    (
+        record_uuid(),
+        number("version", 1, 1_000_000),
+        text("text", 8000, multiline=True, required=True),
+        moment("published_at"),
+        moment("updated_at"),
+    ),
+    changed="updated_at",
+    unique=(Unique("version"),),
+)
+
+CONSENTS = TableSpec(
+    "consents",
+    (
+        record_uuid(),
+        ref("customer_uuid", "customers", "customer_id"),
+        choice("channel", CHANNELS),
+        Column("granted", BOOL),
+        number("notice_version", 1, 1_000_000),
+        choice("source", SOURCES),
+        staff(),
+        moment("recorded_at"),
+    ),
+    changed="recorded_at",
+    append_only=True,
+)
+
+CHOICES = TableSpec(
+    "choices",
+    (
+        record_uuid(),
+        choice("list_name", CHOICE_LISTS),
+        text("label", 80, required=True),
+        number("position", 0, 1_000_000),
+        Column("retired", BOOL),
+        moment("created_at"),
+        moment("updated_at"),
+    ),
+    changed="updated_at",
+)
+
+RESERVATIONS = TableSpec(
+    "reservations",
+    (
+        record_uuid(),
+        text("reference", card_codes.LENGTH, required=True),
+        ref("customer_uuid", "customers", "customer_id"),
+        text("item", 200, required=True),
+        number("quantity", 1, MAX_QUANTITY),
+        number("deposit_cents", 0, MAX_AMOUNT),
+        day("expected_on"),
+        text("notes", 1000, multiline=True),
+        choice("status", RESERVATION_STATUSES),
+        staff(),
+        moment("status_changed_at"),
+        moment("created_at"),
+        moment("updated_at"),
+    ),
+    changed="updated_at",
+    unique=(Unique("reference"),),
+    row_check=_reservation_rules,
+)
+
+RESERVATION_EVENTS = TableSpec(
+    "reservation_events",
+    (
+        record_uuid(),
+        ref("reservation_uuid", "reservations", "reservation_id"),
+        choice("status", RESERVATION_STATUSES),
+        staff(),
+        moment("changed_at"),
+    ),
+    changed="changed_at",
+    append_only=True,
+)
+
+WARRANTIES = TableSpec(
+    "warranties",
+    (
+        record_uuid(),
+        ref("customer_uuid", "customers", "customer_id"),
+        text("product", 200, required=True),
+        text("serial_number", 60, required=True),
+        day("purchase_date"),
+        number("months", 1, MAX_MONTHS),
+        day("expires_on"),
+        text("notes", 1000, multiline=True),
+        staff(),
+        moment("created_at"),
+        moment("updated_at"),
+    ),
+    changed="updated_at",
+    derived=(Derived("serial_key", lambda row: serial_key(row["serial_number"])),),
+    row_check=_warranty_rules,
+)
+
+WARRANTY_CLAIMS = TableSpec(
+    "warranty_claims",
+    (
+        record_uuid(),
+        ref("warranty_uuid", "warranties", "warranty_id"),
+        day("claimed_on"),
+        text("problem", 1000, multiline=True, required=True),
+        text("outcome", 1000, multiline=True),
+        staff(),
+        moment("created_at"),
+        moment("updated_at"),
+    ),
+    changed="updated_at",
+)
+
+PHONE_CALLS = TableSpec(
+    "phone_calls",
+    (
+        record_uuid(),
+        ref("customer_uuid", "customers", "customer_id", nullable=True),
+        Column("caller_e164", PHONE),  # "" when the caller gave no number
+        text("reason", 80, required=True),
+        text("notes", 2000, multiline=True),
+        day("follow_up_on", nullable=True),
+        moment("follow_up_done_at", nullable=True),
+        staff(),
+        moment("called_at"),
+        moment("created_at"),
+        moment("updated_at"),
+    ),
+    changed="updated_at",
+)
+
+TOMBSTONES = TableSpec(
+    "tombstones",
+    (
+        record_uuid(),
+        choice("table_name", ERASABLE_TABLES),
+        Column("record_uuid", UUID),
+        choice("kind", TOMBSTONE_KINDS),
+        moment("at"),
+        moment("updated_at"),
+    ),
+    changed="updated_at",
+)
+
+# In the order an import applies them: every record after the records it refers to.
+TABLES: tuple[TableSpec, ...] = (
+    CUSTOMERS,
+    CUSTOMER_PHONES,
+    LOYALTY_PROGRAMS,
+    LOYALTY_CARDS,
+    LOYALTY_ENTRIES,
+    PRIVACY_NOTICES,
+    CONSENTS,
+    CHOICES,
+    RESERVATIONS,
+    RESERVATION_EVENTS,
+    WARRANTIES,
+    WARRANTY_CLAIMS,
+    PHONE_CALLS,
+    TOMBSTONES,
+)
+BY_NAME = {spec.name: spec for spec in TABLES}
+assert set(ERASABLE_TABLES) == {spec.name for spec in TABLES if spec.has_uuid and spec is not TOMBSTONES}
+
+
+def children_of(table: str) -> list[tuple[TableSpec, Column]]:
+    """Every (table, reference column) that refers to records of table."""
+    return [(spec, column) for spec in TABLES for column in spec.refs if column.ref == table and not spec.owner]
+
+
+# --- reading a table with SQL -----------------------------------------------------------------
+
+
+def _value_sql(column: Column, alias: str, index: int) -> tuple[str, str]:
+    """(expression, join) reading one column's value; join is "" unless it is a reference."""
+    if column.kind == REF:
+        ref_alias = f"r{index}"
+        return f"{ref_alias}.uuid", f"LEFT JOIN {column.ref} {ref_alias} ON {ref_alias}.id = {alias}.{column.fk}"
+    expression = f"{alias}.{column.name}"
+    if column.kind == DATETIME:  # rows written before SQLAlchemy wrote them (old migrations) lack microseconds
+        expression = f"(CASE WHEN length({expression}) = 19 THEN {expression} || '.000000' ELSE {expression} END)"
+    return expression, ""
+
+
+def select_sql(spec: TableSpec, *, joined: bool = False, where: str = "", extra: Sequence[str] = ()) -> str:
+    """SELECT of the table's values in CSV order (then extra expressions on alias t), ORDER BY id.
+
+    joined: one text per row instead, formula-like cells defused (csv_format.joined_row_sql),
+    then the row's id, for csv_format.csv_lines to turn into CSV lines: SQLite does the
+    per-cell work in C.
+    """
+    values, joins = [], []
+    for index, column in enumerate(spec.columns):
+        expression, join = _value_sql(column, "t", index)
+        if joined and column.kind not in NEVER_FORMULA:
+            expression = defused_sql(expression)
+        values.append(expression)
+        if join:
+            joins.append(join)
+    selected = [joined_row_sql(values), "t.id"] if joined else values
+    return (
+        f"SELECT {', '.join([*selected, *extra])} FROM {spec.name} t {' '.join(joins)}"
+        f"{' WHERE ' + where if where else ''} ORDER BY t.id"
+    )
+
+
+def changed_since_sql(spec: TableSpec, alias: str) -> str:
+    """SQL true for records of spec (as alias) changed since :since, or referred to by such a record.
+
+    The referred records travel too, so every bundle can be imported on its own, in any order.
+    """
+    terms = [f"{alias}.{name} >= :since" for name in (spec.changed, *spec.merged_max)]
+    for child, column in children_of(spec.name):
+        inner = f"{alias}_{child.name[:3]}"
+        terms.append(
+            f"{alias}.id IN (SELECT {inner}.{column.fk} FROM {child.name} {inner} "
+            f"WHERE {changed_since_sql(child, inner)})"
+        )
+    return "(" + " OR ".join(terms) + ")"
+
+
+def export_where(spec: TableSpec) -> str:
+    """The WHERE of an incremental export of spec (its owner's, for owned rows)."""
+    if spec.owner:
+        owner_ref = next(index for index, column in enumerate(spec.columns) if column.ref == spec.owner)
+        return changed_since_sql(BY_NAME[spec.owner], f"r{owner_ref}")
+    if spec is TOMBSTONES:  # an erased customer never travels without its tombstone
+        return (
+            f"({changed_since_sql(spec, 't')} OR (t.table_name = 'customers' AND t.record_uuid IN "
+            f"(SELECT c.uuid FROM customers c WHERE {changed_since_sql(CUSTOMERS, 'c')})))"
+        )
+    return changed_since_sql(spec, "t")

@@ -1,0 +1,110 @@
+"""Sync from the window: export and import on a worker behind a progress dialog, the report, the status label."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtWidgets import QFileDialog, QMainWindow
+
+from desktop.context import ShopContext
+from desktop.sync.export import ExportReport
+from desktop.sync.report import ImportReport
+from desktop.ui import sync_actions as module
+from desktop.ui.sync_actions import SyncActions
+from tests.sync_helpers import SYNC_PASSPHRASE, dump, new_till
+
+
+@pytest.fixture
+def window(qtbot) -> QMainWindow:
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    return window
+
+
+@pytest.fixture
+def actions(context, window) -> SyncActions:
+    actions = SyncActions(context, window)
+    window.statusBar().addPermanentWidget(actions.status_label)
+    window.menuBar().addMenu(actions.menu)
+    yield actions
+    actions.shutdown()
+
+
+def test_export_from_the_menu_writes_the_bundle_and_shows_the_last_export(qtbot, actions, tmp_path, monkeypatch):
+    assert actions.status_label.text() == "No sync export yet"
+    assert [a.objectName() for a in actions.menu.actions()] == ["export_sync_bundle", "import_sync_bundle"]
+    monkeypatch.setattr(actions, "ask_export_path", lambda: tmp_path / "till-a.zip")
+    monkeypatch.setattr(actions, "ask_passphrase", lambda *, confirm: SYNC_PASSPHRASE)
+    with qtbot.waitSignal(actions.finished, timeout=20_000) as finished:
+        actions.export_action.trigger()
+    report = finished.args[0]
+    assert isinstance(report, ExportReport) and report.customers == 3
+    assert (tmp_path / "till-a.zip").exists()
+    assert actions.status_label.text().startswith("Last export: ")
+
+
+def test_import_from_the_menu_shows_the_report(qtbot, context, actions, shop_template, tmp_path, monkeypatch):
+    other = new_till(shop_template, tmp_path, "other")
+    try:
+        actions.export_to(tmp_path / "a.zip", SYNC_PASSPHRASE)
+        qtbot.waitUntil(lambda: not actions.busy(), timeout=20_000)
+        other_actions = SyncActions(ShopContext.load(other), actions.parent())
+        monkeypatch.setattr(other_actions, "ask_import_path", lambda: tmp_path / "a.zip")
+        monkeypatch.setattr(other_actions, "ask_passphrase", lambda *, confirm: SYNC_PASSPHRASE)
+        shown = []
+        monkeypatch.setattr(other_actions, "show_report", lambda report: shown.append(report))
+        with qtbot.waitSignal(other_actions.finished, timeout=20_000) as finished:
+            other_actions.import_action.trigger()
+        report = finished.args[0]
+        assert isinstance(report, ImportReport) and report.counts("customers").added == 3
+        assert shown == [report]
+        assert dump(other) == dump(context.database)
+        box = SyncActions.show_report(other_actions, report)
+        assert "Added" in box.text() and "customers" in box.detailedText()
+        box.close()
+        other_actions.shutdown()
+    finally:
+        other.close()
+
+
+def test_cancel_leaves_no_bundle_and_the_window_responsive(qtbot, actions, tmp_path, monkeypatch):
+    release = threading.Event()
+    real = module.export_bundle
+
+    def held(database, out, *, passphrase, progress, cancelled):
+        def slow(done, total):
+            progress(done, total)
+            release.wait(10)
+        return real(database, out, passphrase=passphrase, progress=slow, cancelled=cancelled)
+
+    monkeypatch.setattr(module, "export_bundle", held)
+    job = actions.export_to(tmp_path / "never.zip", SYNC_PASSPHRASE)
+    assert actions.busy()
+    job.cancel()
+    release.set()
+    qtbot.waitUntil(lambda: not actions.busy(), timeout=20_000)
+    qtbot.wait(50)
+    assert not (tmp_path / "never.zip").exists()
+    assert [p for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+    assert actions.status_label.text() == "No sync export yet"
+
+
+def test_a_wrong_passphrase_is_told_and_nothing_changes(qtbot, actions, context, tmp_path, monkeypatch):
+    actions.export_to(tmp_path / "a.zip", SYNC_PASSPHRASE)
+    qtbot.waitUntil(lambda: not actions.busy(), timeout=20_000)
+    warnings = []
+    monkeypatch.setattr(module.QMessageBox, "warning", lambda parent, title, text: warnings.append(text))
+    before = dump(context.database)
+    actions.import_from(tmp_path / "a.zip", "not the sync passphrase")
+    qtbot.waitUntil(lambda: bool(warnings), timeout=20_000)
+    assert "Wrong sync passphrase" in warnings[0]
+    assert dump(context.database) == before
+
+
+def test_closing_the_file_dialog_does_nothing(actions, monkeypatch):
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: ("", ""))
+    assert actions.export_bundle() is None
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: ("", ""))
+    assert actions.import_bundle() is None
+    assert not actions.busy()
