@@ -199,9 +199,10 @@ def find_customers(
         return _summaries(session, list(found.items())[offset:wanted], region)
     digits = digits_only(text)
     phone_like = bool(digits) and bool(_PHONE_LIKE.fullmatch(text))
-    if phone_like and (e164 := exact_phone(text, region)):
+    e164 = exact_phone(text, region) if phone_like else None
+    if e164:
         take(session.scalars(_EXACT_PHONE, {"e164": e164, "limit": wanted}), "phone")
-    if digits:  # a serial number read off a product: one exact index probe
+    elif digits:  # a serial number read off a product (a valid phone number is taken as a phone)
         take(customers_with_serial(session, text, wanted), "serial")
     if phone_like:
         if len(digits) >= MIN_SUFFIX_DIGITS and len(found) < wanted:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from desktop.errors import InvalidInput, NotFound, Problem, translatable
@@ -193,9 +193,13 @@ def customers_with_serial(session: Session, serial: str, limit: int) -> list[int
     key = serial_key(serial)
     if len(key) < MIN_SERIAL_KEY:
         return []
-    return list(
-        session.scalars(select(Warranty.customer_id).where(Warranty.serial_key == key).limit(limit))
-    )
+    return list(session.scalars(_OWNERS_OF_SERIAL, {"key": key, "limit": limit}))
+
+
+# Built once: the lookup box runs it on every search holding a digit.
+_OWNERS_OF_SERIAL = (
+    select(Warranty.customer_id).where(Warranty.serial_key == bindparam("key")).limit(bindparam("limit"))
+)
 
 
 def expiring_warranties(
