@@ -8,10 +8,8 @@ ever touched from the worker.
 from __future__ import annotations
 
 import calendar
-import threading
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -44,6 +42,7 @@ from desktop.services.backups import (
     scheduled_backup,
     shop_slug,
 )
+from desktop.ui.background_job import BackgroundJob
 from desktop.ui.messages import error_text
 
 CHECK_EVERY_MS = 60 * 60 * 1000  # the daily backup is looked at hourly
@@ -51,38 +50,10 @@ OVERDUE_STYLE = "color: #8b0000; font-weight: bold;"
 JOIN_ON_QUIT_S = 30
 
 
-class BackupJob(QObject):
-    """One backup on a worker thread. Reports only through signals; cancel() asks it to stop."""
+class BackupJob(BackgroundJob):
+    """One backup; progressed counts pages, succeeded carries the BackupReport (None when a scheduled one was not due)."""
 
-    progressed = Signal(int, int)  # pages copied, pages in all
-    succeeded = Signal(object)  # BackupReport, or None when a scheduled backup was not due
-    failed = Signal(object)  # the exception
-
-    def __init__(self, work: Callable[[Callable[[int, int], None], Callable[[], bool]], BackupReport | None]) -> None:
-        super().__init__()  # no parent: it must outlive nothing on the window's side
-        self._work = work
-        self._cancel = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="regulars-backup")
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    def running(self) -> bool:
-        return self._thread.is_alive()
-
-    def wait(self, timeout: float | None = None) -> None:
-        self._thread.join(timeout)
-
-    def _run(self) -> None:
-        try:
-            result = self._work(self.progressed.emit, self._cancel.is_set)
-        except BaseException as exc:  # noqa: BLE001 - every outcome goes back to the window
-            self.failed.emit(exc)
-        else:
-            self.succeeded.emit(result)
+    thread_name = "regulars-backup"
 
 
 class BackupActions(QObject):

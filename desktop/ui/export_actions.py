@@ -8,7 +8,6 @@ written at once.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Callable
 
@@ -35,41 +34,16 @@ from PySide6.QtWidgets import (
 from desktop.context import ShopContext
 from desktop.errors import RegularsError
 from desktop.services import exports
+from desktop.ui.background_job import BackgroundJob
 from desktop.ui.messages import error_text
 
 
-class ExportJob(QObject):
-    """One export on a worker thread. Reports only through signals; cancel() asks it to stop."""
+class ExportJob(BackgroundJob):
+    """One export; progressed and succeeded carry rows written."""
 
-    progressed = Signal(int)  # rows written so far
-    succeeded = Signal(int)  # rows written in all
-    failed = Signal(object)  # the exception
-
-    def __init__(self, work: Callable[[Callable[[int], None], Callable[[], bool]], int]) -> None:
-        super().__init__()
-        self._work = work
-        self._cancel = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="regulars-export")
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    def running(self) -> bool:
-        return self._thread.is_alive()
-
-    def wait(self, timeout: float | None = None) -> None:
-        self._thread.join(timeout)
-
-    def _run(self) -> None:
-        try:
-            count = self._work(self.progressed.emit, self._cancel.is_set)
-        except BaseException as exc:  # noqa: BLE001 - every outcome goes back to the window
-            self.failed.emit(exc)
-        else:
-            self.succeeded.emit(count)
+    progressed = Signal(int)
+    succeeded = Signal(int)
+    thread_name = "regulars-export"
 
 
 class MailingListDialog(QDialog):

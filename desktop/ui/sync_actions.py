@@ -9,10 +9,8 @@ sync passphrase is asked each time and never stored.
 from __future__ import annotations
 
 import calendar
-import threading
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
 
 from PySide6.QtCore import QCoreApplication, QDateTime, QLocale, QObject, Qt, Signal
 from PySide6.QtGui import QAction
@@ -40,43 +38,16 @@ from desktop.sync.bundle import (
 from desktop.sync.export import ExportReport, export_bundle
 from desktop.sync.importer import import_bundle
 from desktop.sync.report import ImportReport
+from desktop.ui.background_job import BackgroundJob
 from desktop.ui.messages import error_text
 
 JOIN_ON_QUIT_S = 30
 
 
-class SyncJob(QObject):
-    """One export or import on a worker thread. Reports only through signals; cancel() asks it to stop."""
+class SyncJob(BackgroundJob):
+    """One export or import; succeeded carries its ExportReport or ImportReport."""
 
-    progressed = Signal(int, int)
-    succeeded = Signal(object)  # ExportReport or ImportReport
-    failed = Signal(object)  # the exception
-
-    def __init__(self, work: Callable[[Callable[[int, int], None], Callable[[], bool]], Any]) -> None:
-        super().__init__()
-        self._work = work
-        self._cancel = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="regulars-sync")
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    def running(self) -> bool:
-        return self._thread.is_alive()
-
-    def wait(self, timeout: float | None = None) -> None:
-        self._thread.join(timeout)
-
-    def _run(self) -> None:
-        try:
-            result = self._work(self.progressed.emit, self._cancel.is_set)
-        except BaseException as exc:  # noqa: BLE001 - every outcome goes back to the window
-            self.failed.emit(exc)
-        else:
-            self.succeeded.emit(result)
+    thread_name = "regulars-sync"
 
 
 class SyncActions(QObject):
