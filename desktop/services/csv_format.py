@@ -4,6 +4,15 @@ Writing: every cell that a spreadsheet would run as a formula (it starts with =,
 a tab or a carriage return) gets a leading apostrophe, and so does a cell that starts
 with an apostrophe, so reading strips exactly one and gives back what was written.
 
+Spreadsheets whose list separator is ";" (Excel in Portugal, Brazil, the Netherlands,
+Greece...) open a comma-separated file split at every ";" and every line break, quoted or
+not: only a cell that begins a line stays whole, any other is cut at its first ";" and
+the rest starts a cell of its own. So a cell holding ";" is quoted (it then stays whole
+where it begins a line), and inside any cell, what follows a ";", a line feed or a
+carriage return gets the same apostrophe when it starts like a formula, with an
+apostrophe or with a double quote (the cut may start with a quoted field). Reading
+removes exactly those apostrophes again.
+
 Reading: the whole file is checked as it is read; an unterminated quote, a row with the
 wrong number of cells, bytes that are not UTF-8, an oversized cell or a header that is not
 the expected one stops the read with the line number. Nothing is returned half-read.
@@ -13,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -23,6 +33,12 @@ from desktop.errors import RegularsError, translatable
 BOM = "\ufeff"
 MAX_FIELD = 100_000  # characters in one cell: more is a damaged or hostile file
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+# Where a ";"-separated reading cuts a cell, and what may not follow the cut undefused.
+_AFTER_A_CUT = re.compile("(?<=[;\n\r])(?=[=+\\-@\t\r'\"])")  # where an apostrophe goes in
+_DEFUSED_CUT = re.compile("(?<=[;\n\r])'")  # and the apostrophe there, taken out
+# A cell holding one of these is quoted: the delimiter, ";" for ";"-separator spreadsheets, the quote, line breaks.
+_QUOTE_IF_ANY = (",", ";", '"', "\r", "\n")
+_NEEDS_QUOTES = re.compile('[,;"\r\n]')
 _FIELD_LIMIT_LOCK = threading.Lock()
 
 
@@ -41,31 +57,52 @@ class _Dialect(csv.Dialect):
     doublequote = True
     escapechar = None
     lineterminator = "\r\n"
-    quoting = csv.QUOTE_MINIMAL
+    quoting = csv.QUOTE_MINIMAL  # for reading; writing quotes ";" too (_line)
     skipinitialspace = False
     strict = True
 
 
 def safe_cell(value: object) -> str:
-    """The cell as written: None is empty, and a formula-like start is defused with an apostrophe."""
+    """The cell as written: None is empty, and a formula-like start is defused with an apostrophe.
+
+    So is each part of the cell after a ";" or a line break (see the module's docstring).
+    """
     text = "" if value is None else str(value)
+    if ";" in text or "\n" in text or "\r" in text:
+        text = _defuse_cuts(text)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def plain_cell(text: str) -> str:
-    """The value safe_cell was given (as text): one defusing apostrophe removed."""
-    return text[1:] if text.startswith("'") else text
+    """The value safe_cell was given (as text): the defusing apostrophes removed."""
+    if text.startswith("'"):
+        text = text[1:]
+    if "'" in text and (";" in text or "\n" in text or "\r" in text):
+        text = _DEFUSED_CUT.sub("", text)
+    return text
+
+
+def _defuse_cuts(text: str) -> str:
+    """An apostrophe after each ";" or line break that a formula, an apostrophe or a double quote follows."""
+    return _AFTER_A_CUT.sub("'", text)
+
+
+def _line(cells: Sequence[str]) -> str:
+    """One CSV record (without its line break): cells holding a delimiter, ";", a quote or a line break quoted."""
+    if len(cells) == 1 and not cells[0]:
+        return '""'  # a lone empty cell, so the record is not a blank line
+    needs_quotes = _NEEDS_QUOTES.search
+    return ",".join(['"' + cell.replace('"', '""') + '"' if needs_quotes(cell) else cell for cell in cells])
 
 
 def write_csv(out: TextIO, header: Sequence[str], rows: Iterable[Sequence[object]], *, bom: bool = False) -> int:
     """Writes header and rows to a text stream opened with newline=""; returns the number of rows."""
     if bom:
         out.write(BOM)
-    writer = csv.writer(out, dialect=_Dialect)
-    writer.writerow([safe_cell(name) for name in header])
+    out.write(_line([safe_cell(name) for name in header]) + "\r\n")
     count = 0
     for row in rows:
-        writer.writerow([safe_cell(value) for value in row])
+        out.write(_line([safe_cell(value) for value in row]) + "\r\n")
         count += 1
     return count
 
@@ -79,11 +116,11 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]], *, bom: b
 
 # Bulk export: SQLite defuses each formula-like cell (defused_sql) and joins a row's values
 # with the ASCII unit separator (a control character no stored text may hold); csv_lines
-# turns a batch of such rows into CSV lines exactly as write_csv writes them, quoting only
-# the rare cells that need it. A million rows take seconds instead of a minute.
+# turns a batch of such rows into CSV lines exactly as write_csv writes them, quoting (and
+# defusing after a ";" or a line break) only the rare cells that need it. A million rows
+# take seconds instead of a minute.
 UNIT_SEPARATOR = "\x1f"
 _RECORD_SEPARATOR = "\x1e"
-_QUOTE_IF_ANY = (",", '"', "\r", "\n")  # QUOTE_MINIMAL for this dialect: delimiter, quote, line breaks
 
 
 def defused_sql(expression: str) -> str:
@@ -117,27 +154,76 @@ def csv_lines(joined: Sequence[str], width: int) -> list[str | None]:
     return [_one_line(row, width) for row in joined]
 
 
-def _one_line(row: str, width: int) -> str | None:
-    cells = row.split(UNIT_SEPARATOR)
-    if len(cells) != width or _RECORD_SEPARATOR in row:
+def csv_block(joined: Sequence[str], width: int) -> str | None:
+    """csv_lines' lines as one text, each with its line break; None when a cell holds a separator
+    itself (then the caller goes row by row with csv_lines).
+
+    Done in a few passes over the batch as one string, whatever the rows hold: the cells
+    that need quoting (a comma in an address, a line break in a note) are found with
+    str.find and quoted one by one, the rest are left alone.
+    """
+    rows = len(joined)
+    text = "\r\n".join([*joined, ""])
+    if (
+        text.count(UNIT_SEPARATOR) == rows * (width - 1)
+        and text.count("\n") == rows
+        and text.count("\r") == rows
+        and "," not in text
+        and ";" not in text
+        and '"' not in text
+    ):
+        return text.replace(UNIT_SEPARATOR, ",")
+    batch = _RECORD_SEPARATOR.join(joined)
+    if batch.count(UNIT_SEPARATOR) != rows * (width - 1) or batch.count(_RECORD_SEPARATOR) != rows - 1:
         return None
-    if any(char in row for char in _QUOTE_IF_ANY):
-        cells = [f'"{cell.replace(chr(34), chr(34) * 2)}"' if any(c in cell for c in _QUOTE_IF_ANY) else cell
-                 for cell in cells]
-    return ",".join(cells)
+    return _quote_cells(batch).replace(UNIT_SEPARATOR, ",").replace(_RECORD_SEPARATOR, "\r\n") + "\r\n"
 
 
-def write_csv_lines(out: TextIO, header: Sequence[str], batches: Iterable[Sequence[str]]) -> int:
-    """As write_csv, for batches of finished lines (csv_lines); returns the row count."""
-    writer = csv.writer(out, dialect=_Dialect)
-    writer.writerow([safe_cell(name) for name in header])
-    count = 0
-    for lines in batches:
-        if lines:
-            out.write("\r\n".join(lines))
-            out.write("\r\n")
-            count += len(lines)
-    return count
+def _quote_cells(batch: str) -> str:
+    """The batch (cells between separators) with each cell that needs it quoted and defused after its cuts."""
+    found = []
+    for char in _QUOTE_IF_ANY:
+        at = batch.find(char)
+        while at != -1:
+            found.append(at)
+            at = batch.find(char, at + 1)
+    found.sort()
+    pieces = []
+    done = 0  # batch[:done] is in pieces; batch[done] is the separator after the last quoted cell
+    for at in found:
+        if at < done:
+            continue  # in the cell just quoted
+        start = max(batch.rfind(UNIT_SEPARATOR, done, at), batch.rfind(_RECORD_SEPARATOR, done, at)) + 1
+        end, row_end = batch.find(UNIT_SEPARATOR, at), batch.find(_RECORD_SEPARATOR, at)
+        if end == -1 or 0 <= row_end < end:
+            end = row_end if row_end != -1 else len(batch)
+        cell = batch[start:end]
+        if ";" in cell or "\n" in cell or "\r" in cell:
+            cell = _defuse_cuts(cell)
+        pieces.append(batch[done:start])
+        pieces.append('"' + cell.replace('"', '""') + '"' if '"' in cell else '"' + cell + '"')
+        done = end
+    pieces.append(batch[done:])
+    return "".join(pieces)
+
+
+def _one_line(row: str, width: int) -> str | None:
+    if row.count(UNIT_SEPARATOR) != width - 1 or _RECORD_SEPARATOR in row:
+        return None
+    needs_quotes = _NEEDS_QUOTES.search
+    if needs_quotes(row) is None:
+        return row.replace(UNIT_SEPARATOR, ",")
+    # The start of each cell is defused already (defused_sql); the parts after a cut, only in
+    # cells that are quoted anyway, are not.
+    return ",".join([
+        '"' + _defuse_cuts(cell).replace('"', '""') + '"' if needs_quotes(cell) else cell
+        for cell in row.split(UNIT_SEPARATOR)
+    ])
+
+
+def header_line(header: Sequence[str]) -> str:
+    """The header record as write_csv writes it, line break included (to go before csv_lines' lines)."""
+    return _line([safe_cell(name) for name in header]) + "\r\n"
 
 
 def read_csv(

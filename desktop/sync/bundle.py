@@ -16,7 +16,6 @@ when complete, so a cancelled or failed export leaves no half bundle behind.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import queue
@@ -34,7 +33,7 @@ from typing import Any
 import pyzipper
 
 from desktop.errors import InvalidInput, Problem, RegularsError, translatable
-from desktop.services.csv_format import CsvRejected, read_csv, write_csv_lines
+from desktop.services.csv_format import CsvRejected, header_line, read_csv
 from desktop.sync.tables import BY_NAME, TABLES
 
 FORMAT = "regulars-sync"
@@ -122,47 +121,92 @@ def check_sync_passphrase(passphrase: str) -> None:
 # --- writing ----------------------------------------------------------------------------------
 
 
-class _BackgroundSink(io.RawIOBase):
-    """Hashes bytes and hands them to a thread that compresses, encrypts and writes them.
+_STOP = object()  # handed to the zip worker when the bundle is finished or abandoned
 
-    zlib and AES let go of the interpreter while they work, so the zip's work overlaps the
-    reading and formatting of the next rows on the other core.
+
+@dataclass(frozen=True)
+class _Open:
+    info: Any  # the member's ZipInfo
+
+
+@dataclass(frozen=True)
+class _Close:
+    name: str
+    table: str
+    rows: int
+
+
+class _ZipWorker:
+    """A thread that owns the zip while the tables are written: it opens each member, hashes,
+    compresses, encrypts and writes the bytes handed to it in order, and closes the member.
+
+    hashlib, zlib and AES let go of the interpreter while they work, so all of it overlaps
+    the reading and formatting of the next rows on the other core, from one table to the
+    next too: the reading never waits for a member to be closed.
     """
 
-    def __init__(self, target) -> None:
-        super().__init__()
-        self._target = target
-        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=8)
+    def __init__(self, archive: pyzipper.AESZipFile) -> None:
+        self._zip = archive
+        self._queue: queue.Queue[object] = queue.Queue(maxsize=8)  # up to about a megabyte a chunk
         self._error: BaseException | None = None
-        self.digest = hashlib.sha256()
-        self._thread = threading.Thread(target=self._drain, name="regulars-bundle-writer", daemon=True)
+        self._abandoned = False
+        self.files: list[FileEntry] = []
+        self._thread = threading.Thread(target=self._run, name="regulars-bundle-writer", daemon=True)
         self._thread.start()
 
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data) -> int:
+    def put(self, item: object) -> None:
+        """_Open(info), then bytes for that member, then _Close(...)."""
         if self._error is not None:
             raise self._error
-        chunk = bytes(data)  # the buffer passed in is reused by the caller
-        self.digest.update(chunk)
-        self._queue.put(chunk)
-        return len(chunk)
+        self._queue.put(item)
 
-    def _drain(self) -> None:
-        while (chunk := self._queue.get()) is not None:
-            if self._error is None:
+    def _run(self) -> None:
+        member = digest = None
+        try:
+            while (item := self._queue.get()) is not _STOP:
                 try:
-                    self._target.write(chunk)
+                    if self._error is not None or self._abandoned:
+                        continue  # only drained: nothing more is written
+                    if isinstance(item, bytes):
+                        digest.update(item)
+                        member.write(item)
+                    elif isinstance(item, _Open):
+                        member, digest = self._zip.open(item.info, "w", force_zip64=True), hashlib.sha256()
+                    else:
+                        member.close()
+                        member = None
+                        self.files.append(FileEntry(name=item.name, table=item.table, rows=item.rows,
+                                                    sha256=digest.hexdigest()))
                 except BaseException as error:  # noqa: BLE001 - raised again on the caller's thread
                     self._error = error
+                finally:
+                    self._queue.task_done()
+        finally:
+            if member is not None:  # abandoned halfway: close it, so the zip can be closed and removed
+                try:
+                    member.close()
+                except Exception:  # noqa: BLE001 - the half file is removed whatever state it is in
+                    pass
+
+    def written(self) -> list[FileEntry]:
+        """The entries of the members handed over so far, once all of them are written."""
+        self._queue.join()
+        if self._error is not None:
+            raise self._error
+        return list(self.files)
 
     def finish(self) -> None:
         """Waits until everything handed over is written; raises what the writing raised."""
-        self._queue.put(None)
+        self._queue.put(_STOP)
         self._thread.join()
         if self._error is not None:
             raise self._error
+
+    def abandon(self) -> None:
+        """Stops without writing what is still queued, and waits for the thread to end."""
+        self._abandoned = True
+        self._queue.put(_STOP)
+        self._thread.join()
 
 
 class BundleWriter:
@@ -174,7 +218,8 @@ class BundleWriter:
         self._compression = pyzipper.ZIP_DEFLATED if compress else pyzipper.ZIP_STORED
         self._temp = self.out.with_name(f".{self.out.name}.{secrets.token_hex(4)}.part")
         self._zip: pyzipper.AESZipFile | None = None
-        self.files: list[FileEntry] = []
+        self._worker: _ZipWorker | None = None
+        self._files: list[FileEntry] = []
 
     def __enter__(self) -> BundleWriter:
         if self.out.is_dir():
@@ -188,6 +233,7 @@ class BundleWriter:
         if self._passphrase is not None:
             self._zip.setpassword(self._passphrase.encode("utf-8"))
             self._zip.setencryption(pyzipper.WZ_AES, nbits=256)
+        self._worker = _ZipWorker(self._zip)
         return self
 
     def _entry(self, name: str):
@@ -197,23 +243,32 @@ class BundleWriter:
         info._compresslevel = COMPRESS_LEVEL  # zipfile applies its own level only to entries it names itself
         return info
 
-    def add_csv(self, table: str, header: Sequence[str], batches: Iterable[Sequence[str]]) -> FileEntry:
-        """One table's CSV, streamed from batches of lines built by csv_format.csv_lines."""
+    def add_csv(self, table: str, header: Sequence[str], blocks: Iterable[tuple[str, int]]) -> None:
+        """One table's CSV: its header, then blocks of finished lines and their row counts (export._blocks).
+
+        Handed to the zip worker, which hashes, compresses, encrypts and writes behind; the
+        file's entry (rows, SHA-256) is in files once it is written.
+        """
         name = BY_NAME[table].file
-        with self._zip.open(self._entry(name), "w", force_zip64=True) as member:
-            sink = _BackgroundSink(member)
-            try:
-                text = io.TextIOWrapper(io.BufferedWriter(sink, 1 << 20), encoding="utf-8", newline="")
-                rows = write_csv_lines(text, header, batches)
-                text.flush()
-                text.detach().flush()
-            finally:
-                sink.finish()
-        entry = FileEntry(name=name, table=table, rows=rows, sha256=sink.digest.hexdigest())
-        self.files.append(entry)
-        return entry
+        self._worker.put(_Open(self._entry(name)))
+        self._worker.put(header_line(header).encode("utf-8"))
+        rows = 0
+        for text, count in blocks:
+            self._worker.put(text.encode("utf-8"))
+            rows += count
+        self._worker.put(_Close(name=name, table=table, rows=rows))
+
+    @property
+    def files(self) -> list[FileEntry]:
+        """The CSV files added so far, each with its rows and SHA-256 (waits until they are written)."""
+        if self._worker is not None:
+            self._files = self._worker.written()
+        return self._files
 
     def finish(self, manifest: Manifest) -> Path:
+        self._files = self._worker.written()
+        worker, self._worker = self._worker, None
+        worker.finish()
         self._zip.writestr(self._entry(MANIFEST), manifest.to_json())
         self._zip.close()
         self._zip = None
@@ -223,6 +278,9 @@ class BundleWriter:
         return self.out
 
     def __exit__(self, exc_type, exc, tb) -> None:
+        if self._worker is not None:
+            self._worker.abandon()
+            self._worker = None
         if self._zip is not None:
             try:
                 self._zip.close()

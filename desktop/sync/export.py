@@ -9,7 +9,7 @@ it applied, so what one till learns from another travels on to a third.
 
 The whole export reads one consistent snapshot of the file, in SQL, a batch of rows at a
 time: no ORM object per row, no phone parsing, and SQLite itself defuses formula-like
-cells (csv_format.safe_cell_sql).
+cells (csv_format.defused_sql).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 from desktop.db.engine import ShopDatabase
 from desktop.errors import translatable
 from desktop.models.base import utc_now
-from desktop.services.csv_format import csv_bytes, csv_lines
+from desktop.services.csv_format import csv_block, csv_bytes, csv_lines
 from desktop.sync.bundle import (
     BundleWriter,
     Manifest,
@@ -57,11 +57,12 @@ class ExportReport:
         return self.rows_of("customers")
 
 
-def _batches(
+def _blocks(
     cursor, spec: TableSpec, sql: str, params: dict, done: list[int], total: int, progress: Progress | None,
     cancelled: Callable[[], bool] | None,
-) -> Iterator[list[str]]:
-    """The table's CSV lines, a batch at a time; progress and cancel between batches."""
+) -> Iterator[tuple[str, int]]:
+    """The table's CSV lines, a batch of rows at a time as one text, with its row count; progress and
+    cancel between batches."""
     cursor.execute(sql, params)
     width = len(spec.columns)
     while True:
@@ -70,11 +71,15 @@ def _batches(
         rows = cursor.fetchmany(BATCH)
         if not rows:
             return
-        lines = csv_lines([joined for joined, _id in rows], width)
-        for index, line in enumerate(lines):
-            if line is None:  # a cell held the separator: this row goes cell by cell
-                lines[index] = _line_of(cursor.connection, spec, rows[index][1])
-        yield lines
+        joined = [text for text, _id in rows]
+        text = csv_block(joined, width)
+        if text is None:  # some row needs quoting, or held a separator itself
+            lines = csv_lines(joined, width)
+            for index, line in enumerate(lines):
+                if line is None:  # a cell held the separator: this row goes cell by cell
+                    lines[index] = _line_of(cursor.connection, spec, rows[index][1])
+            text = "\r\n".join(lines) + "\r\n"
+        yield text, len(rows)
         done[0] += len(rows)
         if progress is not None:
             progress(min(done[0], total), total)
@@ -122,8 +127,8 @@ def export_bundle(
                 progress(0, total)
             with BundleWriter(out, passphrase) as writer:
                 for spec, sql, params in plans:
-                    batches = _batches(cursor, spec, sql, params, done, total, progress, cancelled)
-                    writer.add_csv(spec.name, spec.header, batches)
+                    writer.add_csv(spec.name, spec.header,
+                                   _blocks(cursor, spec, sql, params, done, total, progress, cancelled))
                 manifest = Manifest(
                     shop_uuid=shop_uuid,
                     till_uuid=till_uuid,

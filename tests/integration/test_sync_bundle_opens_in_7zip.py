@@ -10,6 +10,7 @@ import subprocess
 
 import pytest
 
+from desktop.services.csv_format import plain_cell, safe_cell
 from desktop.sync.export import export_bundle
 from desktop.sync.tables import TABLES, select_sql
 from tests.sync_helpers import AWKWARD_NOTES, SYNC_PASSPHRASE, fill_book
@@ -28,8 +29,8 @@ class Strict(csv.Dialect):
 
 
 def spreadsheet_value(cell: str) -> str:
-    """What a spreadsheet shows: a leading apostrophe marks text and is not part of the value."""
-    return cell[1:] if cell.startswith("'") else cell
+    """The value: the apostrophes that mark text (at the start, and after a ";" or a line break) removed."""
+    return plain_cell(cell)
 
 
 def test_seven_zip_opens_the_bundle_and_every_field_matches(shop, tmp_path):
@@ -61,5 +62,6 @@ def test_seven_zip_opens_the_bundle_and_every_field_matches(shop, tmp_path):
             assert in_file == in_shop, spec.name
         notes = conn.exec_driver_sql("SELECT notes FROM customers WHERE notes LIKE 'Prefers%'").scalar()
     assert notes == AWKWARD_NOTES.replace("\r\n", "\n")  # accents, quotes, tab and line breaks, exactly
-    quoted = '"' + notes.replace('"', '""') + '"'  # RFC 4180: one quoted cell, line breaks and all
+    assert ";'\ttab" in safe_cell(notes)  # a tab after ";" starts a cell in a ";"-separator spreadsheet: defused
+    quoted = '"' + safe_cell(notes).replace('"', '""') + '"'  # RFC 4180: one quoted cell, line breaks and all
     assert quoted in (out / "customers.csv").read_text(encoding="utf-8")

@@ -81,7 +81,7 @@ def test_a_formula_like_cell_is_defused_in_the_raw_bytes_and_read_back_as_writte
     assert count == 1
     assert_no_formula(data)
     raw_cell = strict_reader(data)[1][0]
-    assert raw_cell == "'" + value
+    assert raw_cell == {"\r=1+1": "'\r'=1+1"}.get(value, "'" + value)  # what follows the CR is defused too
     assert read_csv(data, name="t.csv") == (["value"], [[value]])
 
 
@@ -98,6 +98,85 @@ def test_header_names_are_defused_too():
     data, _ = csv_bytes(["=name", "ok"], [["a", "b"]])
     assert_no_formula(data)
     assert read_csv(data, name="t.csv", header=["=name", "ok"])[0] == ["=name", "ok"]
+
+
+# Writing for spreadsheets whose list separator is ";" (Portugal, Brazil, the Netherlands, Greece)
+
+
+def semicolon_cells(data: bytes) -> list[list[str]]:
+    """The cells such a spreadsheet sees: the same file split at ";", quotes honoured only where a cell begins."""
+    text = data.decode("utf-8")
+    if text.startswith(BOM):
+        text = text[1:]
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"', doublequote=True))
+
+
+def assert_no_formula_when_split_at_semicolons(data: bytes) -> None:
+    for row in semicolon_cells(data):
+        for cell in row:
+            # a cut just before a closing quote at the end of a record gives a cell starting with that line break
+            assert not cell.lstrip("\r\n").startswith(FORMULA_STARTS), repr(cell)
+
+
+SEMICOLONS = [
+    "Rua A;=X",
+    "x;=1+1;",
+    "x;=cmd|' /C calc'!A0;y",
+    "a;+5511987654321",
+    "a;-3",
+    "a;@SUM(A1)",
+    "a;\t=1",
+    "a;\r=1",
+    'x;"=1',
+    'x;""=1',
+    "x;'kept",
+    "x;;=1",
+    "ends with;",
+    ";=starts",
+    "notes\n=1+1",
+    "notes\r\n-2 items",
+    "notes\r\r=1",
+    "=both;=parts",
+]
+
+
+def test_a_cell_holding_a_semicolon_is_quoted_and_stays_one_cell_where_a_line_begins():
+    data, _ = csv_bytes(["address", "city"], [["Rua A;=X", "Porto"]])
+    assert data == b'address,city\r\n"Rua A;\'=X",Porto\r\n'
+    assert semicolon_cells(data)[1] == ["Rua A;'=X,Porto"]  # one cell, and not a formula
+    assert read_csv(data, name="t.csv") == (["address", "city"], [["Rua A;=X", "Porto"]])
+
+
+@pytest.mark.parametrize("value", SEMICOLONS)
+@pytest.mark.parametrize("position", [0, 1, 2])
+def test_no_cell_starts_like_a_formula_when_the_file_is_split_at_semicolons(value, position):
+    """Quoting alone is not enough: a cell that does not begin the line is cut at its ";" and line breaks."""
+    row = ["Ana", "Souza", "Lisboa"]
+    row[position] = value
+    data, _ = csv_bytes(["first_name", "last_name", "city"], [row, ["Bia", value, value]])
+    assert_no_formula_when_split_at_semicolons(data)
+    assert_no_formula(data)
+    assert read_csv(data, name="t.csv")[1] == [row, ["Bia", value, value]]
+    assert [[plain_cell(c) for c in r] for r in strict_reader(data)[1:]] == [row, ["Bia", value, value]]
+
+
+def test_every_awkward_and_formula_cell_is_safe_split_at_semicolons_too():
+    values = AWKWARD + FORMULAS + SEMICOLONS
+    rows = [[values[i], values[(i + 1) % len(values)], values[(i + 2) % len(values)]] for i in range(len(values))]
+    data, _ = csv_bytes(["a", "b", "c"], rows)
+    assert_no_formula_when_split_at_semicolons(data)
+    assert read_csv(data, name="t.csv", header=["a", "b", "c"])[1] == rows
+
+
+def test_what_follows_a_semicolon_or_a_line_break_is_defused_and_read_back():
+    assert safe_cell("Rua A;=X") == "Rua A;'=X"
+    assert safe_cell("x;'kept") == "x;''kept"  # an apostrophe there is doubled, so reading removes exactly one
+    assert safe_cell('x;"=1') == "x;'\"=1"
+    assert safe_cell("x;1=2") == "x;1=2"  # only the start of each part counts
+    assert safe_cell("notes\r\n-2") == "notes\r\n'-2"
+    assert safe_cell("\r=1") == "'\r'=1"
+    for value in SEMICOLONS:
+        assert plain_cell(safe_cell(value)) == value
 
 
 # Writing: RFC 4180 quoting, accents and line breaks

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desktop.services.csv_format import (
+    csv_block,
     csv_bytes,
     csv_lines,
     defused_sql,
@@ -21,7 +22,7 @@ from desktop.services.phones import parse_e164, parse_phone
 from desktop.services.text import clean_text, is_clean_text
 from desktop.sync.validation import is_stored_email
 
-TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)) | st.sampled_from("\t\r\n ,\"'=+-@\x1f\x1e"),
+TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)) | st.sampled_from("\t\r\n ,;\"'=+-@\x1f\x1e"),
                max_size=30)
 
 
@@ -49,11 +50,28 @@ def test_lines_built_in_sql_are_what_write_csv_writes(rows):
         assert "\r\n".join(written) + "\r\n" == expected
     else:  # a cell held a separator: those rows are left for the caller to write cell by cell
         assert any("\x1f" in str(cell) or "\x1e" in str(cell) for row in rows for cell in row)
+    block = csv_block([text for (text,) in joined], 3)  # the whole batch at once, unless a cell holds a separator
+    if block is None:
+        assert any("\x1f" in str(cell) or "\x1e" in str(cell) for row in rows for cell in row)
+    else:
+        assert block == expected
     for (text,), line, row in zip(joined, lines, rows):
         if line is not None:
             assert read_csv(("a,b,c\r\n" + line + "\r\n").encode(), name="t.csv")[1] == [
                 ["" if cell is None else str(cell) for cell in row]]
             assert next(csv.reader(io.StringIO(line, newline=""), strict=True))  # strictly readable
+
+
+def test_a_batch_is_one_block_with_only_the_cells_that_need_it_quoted():
+    assert csv_block(["a\x1fb", "'=c\x1f"], 2) == "a,b\r\n'=c,\r\n"
+    assert csv_block([], 2) == ""
+    for awkward in (",", ";", '"', "\r", "\n", "\r\n"):
+        rows = ["a\x1fb", f"c{awkward}\x1fd", f"e\x1f{awkward}f", f"{awkward}\x1f{awkward}"]
+        assert csv_block(rows, 2) == "\r\n".join(csv_lines(rows, 2)) + "\r\n"
+    assert csv_block(["a\x1fb", 'Rua A, 1;=X\x1f"q"'], 2) == 'a,b\r\n"Rua A, 1;\'=X","""q"""\r\n'
+    assert csv_block(["a\x1fb", "c\x1fd\x1fe"], 2) is None  # a cell holding a separator: row by row
+    assert csv_block(["a\x1fb", "c\x1ed,\x1fe"], 2) is None
+    assert csv_block(["a\x1eb\x1fc"], 2) == "a\x1eb,c\r\n"  # the record separator only matters when quoting
 
 
 @settings(max_examples=200, deadline=None)

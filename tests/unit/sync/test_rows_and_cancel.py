@@ -6,8 +6,9 @@ import csv
 import io
 
 import pytest
+import pyzipper
 
-from desktop.services.csv_format import csv_bytes
+from desktop.services.csv_format import csv_bytes, plain_cell
 from desktop.services.shop import shop_settings
 from desktop.sync.bundle import SyncCancelled
 from desktop.sync.export import export_bundle
@@ -29,7 +30,7 @@ def edit_rows(files: dict[str, bytes], table: str, change) -> None:
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     for row in rows:
         for name, value in row.items():
-            row[name] = value[1:] if value.startswith("'") else value  # as written: defusing removed
+            row[name] = plain_cell(value)  # as written: defusing removed
         change(row)
     header = BY_NAME[table].header
     files[f"{table}.csv"], _count = csv_bytes(header, [[row[name] for name in header] for row in rows])
@@ -88,6 +89,27 @@ def test_a_cancelled_export_leaves_no_file_and_moves_nothing(shop, tmp_path):
     with shop.reading() as session:
         settings = shop_settings(session)
         assert settings.last_export_at is None and settings.sync_watermark is None
+
+
+def test_a_failure_while_the_zip_is_written_leaves_no_file_and_moves_nothing(shop, tmp_path, monkeypatch):
+    """The zip is written on a thread of its own: what fails there fails the export, with nothing left behind."""
+    fill_book(shop)
+    real_write = pyzipper.zipfile._ZipWriteFile.write
+    written = []
+
+    def failing_write(member, data):
+        written.append(len(data))
+        if len(written) > 2:
+            raise OSError(28, "No space left on device")
+        return real_write(member, data)
+
+    monkeypatch.setattr(pyzipper.zipfile._ZipWriteFile, "write", failing_write)
+    with pytest.raises(OSError, match="No space left"):
+        export_bundle(shop, tmp_path / "a.zip", passphrase=SYNC_PASSPHRASE)
+
+    assert list(tmp_path.iterdir()) == [tmp_path / "shop"]  # no bundle, no temporary part
+    with shop.reading() as session:
+        assert shop_settings(session).sync_watermark is None
 
 
 def test_a_cancelled_import_writes_nothing(shop, till_b, tmp_path):
