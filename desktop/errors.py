@@ -109,3 +109,11 @@ class ShopFileDamaged(ShopFileError):
 
 class ShopFileInUse(ShopFileError):
     pass
+
+
+class NotAllowed(RegularsError):
+    """The person acting may not do this (their role does not allow it, or the till is locked); nothing was changed."""
+
+
+class PinRefused(RegularsError):
+    """A PIN was wrong, or the account is locked for a while; the message says which and for how long."""

@@ -18,9 +18,11 @@ from desktop.cli import (
     exports,
     loyalty,
     printing,
+    privacy,
     reservations,
     shop_file,
     signup,
+    staff,
     sync,
     warranties,
 )
@@ -34,7 +36,8 @@ from desktop.errors import InvalidInput, RegularsError
 from desktop.paths import default_shop_path
 
 __all__ = ["NEW_PASSPHRASE_ENV", "PASSPHRASE_ENV", "RECOVERY_KEY_ENV", "build_parser", "main"]
-AREAS = (shop_file, customers, signup, loyalty, reservations, warranties, calls, printing, backups, exports, sync)
+AREAS = (shop_file, customers, signup, loyalty, reservations, warranties, calls, printing, backups, exports, sync,
+         privacy, staff)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -38,6 +38,7 @@ from desktop.services.backups import (
     scheduled_backup,
     update_backup_settings,
 )
+from desktop.services.erasure_register import reapply_after_restore
 
 
 class TerminalProgress:
@@ -198,7 +199,9 @@ def cmd_restore(args) -> int:
         )
     if exists and not args.yes:
         _confirm_replace(target, before_restore_path(target, now))
-    report = restore_backup(backup, _restore_secret(args, backup), target, replace=args.replace, now=now)
+    secret = _restore_secret(args, backup)
+    report = restore_backup(backup, secret, target, replace=args.replace, now=now)
+    erased_again = reapply_after_restore(report.path, secret)  # a backup from before an erasure forgets them again
     if args.json:
         print_json({
             "path": str(report.path),
@@ -207,9 +210,13 @@ def cmd_restore(args) -> int:
             "revision": report.revision,
             "customers": report.customers,
             "rows": report.row_counts,
+            "erased_again": erased_again,
         })
         return 0
     print(f"Restored {report.customers} customers from {backup} to {report.path} (verified).")
+    if erased_again:
+        print(f"Erased again {erased_again} customers the backup still held: the erasure register beside the "
+              "shop file names them.")
     if report.kept is not None:
         print(f"The shop file it replaced is kept as {report.kept}, with its key file.")
     print("It opens with the passphrase or recovery key the shop had when the backup was taken.")

@@ -34,6 +34,7 @@ from desktop.db.key_file import (
 from desktop.db.keys import RawKey, new_database_key
 from desktop.db.unlock import Secret, Unlocked, connect, recovery_key_from_text, remove_partial_files, unlock
 from desktop.errors import ShopFileError, translatable
+from desktop.models.staff import PASSPHRASE_HOLDER, Actor
 
 BUSY_TIMEOUT_MS = 5000
 CACHE_KIB = 32 * 1024
@@ -60,10 +61,15 @@ class ShopDatabase:
     _sessions: sessionmaker[Session]
     _write_sessions: sessionmaker[Session]
     current_key: CurrentKey = field(repr=False)
+    # Who acts in each unit of work begun from now on (desktop/services/permissions.py): whoever
+    # opened the file with its passphrase until a staff member signs in; None while locked.
+    # Each session carries it in session.info, with the database and whether it may write.
+    acting: Actor | None = PASSPHRASE_HOLDER
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
         with self._sessions() as session:
+            session.info.update(actor=self.acting, database=self, writing=False)
             yield session
 
     @contextmanager
@@ -74,6 +80,7 @@ class ShopDatabase:
         half-way, and nothing is reported as saved before SQLite has synced it.
         """
         with self._write_sessions() as session:
+            session.info.update(actor=self.acting, database=self, writing=True)
             with session.begin():
                 yield session
 
@@ -88,6 +95,7 @@ def _configure(conn: sqlcipher.Connection) -> None:
     conn.execute("PRAGMA synchronous = FULL")
     # Temporary tables and sort spills stay in memory: SQLCipher's temp files are not a place for data.
     conn.execute("PRAGMA temp_store = MEMORY")
+    conn.execute("PRAGMA secure_delete = ON")  # deleted rows are zeroed, so an erasure leaves nothing in free pages
     conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
 
 

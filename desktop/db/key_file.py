@@ -283,13 +283,17 @@ def read_key_file(path: Path) -> KeyFile:
 
 
 def write_key_file(path: Path, key_file: KeyFile) -> None:
-    """Writes atomically: a crash leaves either the old file or the new one, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    write_private_file(path, key_file.to_bytes())
+
+
+def write_private_file(path: Path, data: bytes) -> None:
+    """Writes atomically and readable by this user only: a crash leaves the old file or the new one, never half."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as out:
             os.chmod(temporary, 0o600)
-            out.write(key_file.to_bytes())
+            out.write(data)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, path)

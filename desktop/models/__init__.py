@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models. Only invariants live here; use cases live in desktop.services."""
 
+from desktop.models.audit import AuditEntry
 from desktop.models.base import Base
 from desktop.models.choice import CHOICE_LISTS, Choice
 from desktop.models.customer import Customer, CustomerPhone, CustomerSearchKey
@@ -12,14 +13,19 @@ from desktop.models.reservation import (
     ReservationEvent,
 )
 from desktop.models.shop import Shop
+from desktop.models.staff import PASSPHRASE_HOLDER, ROLES, Actor, StaffMember
 from desktop.models.sync import TOMBSTONE_KINDS, SyncImport, Tombstone
 from desktop.models.warranty import Warranty, WarrantyClaim
 
 __all__ = [
     "CHANNELS",
+    "PASSPHRASE_HOLDER",
+    "ROLES",
     "CHOICE_LISTS",
     "RESERVATION_STATUSES",
     "TOMBSTONE_KINDS",
+    "Actor",
+    "AuditEntry",
     "Base",
     "Choice",
     "Consent",
@@ -34,6 +40,7 @@ __all__ = [
     "Reservation",
     "ReservationEvent",
     "Shop",
+    "StaffMember",
     "SyncImport",
     "Tombstone",
     "Warranty",

@@ -34,3 +34,6 @@ class Shop(Base):
     last_export_at: Mapped[Optional[datetime]]  # the last sync export, once there is one
     # The next incremental sync export covers records changed from this time on (desktop/sync/export.py).
     sync_watermark: Mapped[Optional[datetime]]
+    # Staff and privacy (desktop/services/staff.py, desktop/services/privacy.py).
+    idle_lock_minutes: Mapped[int] = mapped_column(default=5)  # 0: the window never locks itself
+    retention_years: Mapped[int] = mapped_column(default=3)  # customers inactive this long are listed for review

@@ -23,6 +23,8 @@ from desktop.db.backup import BackupReport, Progress, backup_shop
 from desktop.db.engine import ShopDatabase
 from desktop.db.key_file import key_file_path
 from desktop.errors import InvalidInput, Problem, translatable
+from desktop.services import audit
+from desktop.services.permissions import Permission, require, require_actor
 from desktop.services.shop import shop_settings
 from desktop.services.text import clean_text, fold
 
@@ -92,9 +94,12 @@ def check_backup_settings(settings: BackupSettings) -> BackupSettings:
 
 def update_backup_settings(session: Session, settings: BackupSettings) -> BackupSettings:
     """Saves the settings; InvalidInput naming each bad field, and nothing changed, on bad input."""
+    require(session, Permission.BACKUP)
     settings = check_backup_settings(settings)
     shop = shop_settings(session)
     shop.backup_folder, shop.backup_keep, shop.backup_warn_days = settings.folder, settings.keep, settings.warn_days
+    audit.record(session, audit.SETTINGS_CHANGED, subject_kind="shop",
+                 details={"fields": ["backup_folder", "backup_keep", "backup_warn_days"]})  # fmt: skip
     return settings
 
 
@@ -120,11 +125,18 @@ def back_up(
     cancelled: Callable[[], bool] | None = None,
 ) -> BackupReport:
     """A verified backup pair at ``out`` (see desktop.db.backup.backup_shop), recorded as the last backup."""
+    require_actor(database.acting, Permission.BACKUP)
+    return _back_up(database, Path(out), progress, cancelled, automatic=False)
+
+
+def _back_up(database: ShopDatabase, out: Path, progress, cancelled, *, automatic: bool) -> BackupReport:
     report = backup_shop(database, out, progress=progress, cancelled=cancelled)
     with database.writing() as session:
         shop = shop_settings(session)
         if shop.last_backup_at is None or shop.last_backup_at < report.taken_at:
             shop.last_backup_at = report.taken_at
+        audit.record(session, audit.BACKED_UP, details={"file": out.name, "customers": report.customers,
+                                                       "automatic": automatic})  # fmt: skip
     return report
 
 
@@ -138,7 +150,8 @@ def scheduled_backup(
     """The daily automatic backup, when a folder is set and the last backup is 24 hours old or more; else None.
 
     After a verified backup, only the newest ``backup_keep`` automatic backups of this
-    shop stay in the folder. ``now`` is naive UTC.
+    shop stay in the folder. ``now`` is naive UTC. It runs whoever is signed in, even while
+    the till is locked: keeping the shop's data safe is no one's choice to skip.
     """
     with database.reading() as session:
         shop = shop_settings(session)
@@ -146,7 +159,7 @@ def scheduled_backup(
     if not folder or (last is not None and now - last < SCHEDULE_EVERY):
         return None
     slug = shop_slug(name)
-    report = back_up(database, Path(folder) / automatic_backup_name(slug, now), progress=progress, cancelled=cancelled)
+    report = _back_up(database, Path(folder) / automatic_backup_name(slug, now), progress, cancelled, automatic=True)
     rotate_backups(Path(folder), slug, keep)
     return report
 

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from desktop.errors import InvalidInput, NotFound, Problem, translatable
 from desktop.models import CHOICE_LISTS, Choice
 from desktop.models.base import stable_uuid, utc_now
+from desktop.services import audit
+from desktop.services.permissions import Permission, require
 from desktop.services.text import clean_text, fold
 
 CALL_REASON = "call_reason"
@@ -86,6 +88,7 @@ def matching_label(session: Session, list_name: str, label: str) -> str | None:
 
 def add_choice(session: Session, list_name: str, label: str) -> Choice:
     """A new entry at the end of the list (or a retired one brought back)."""
+    require(session, Permission.SETTINGS)
     _check_list(list_name)
     cleaned = clean_text(label, max_length=MAX_LABEL)
     if isinstance(cleaned, Problem):
@@ -98,18 +101,24 @@ def add_choice(session: Session, list_name: str, label: str) -> Choice:
     last = session.scalar(select(func.max(Choice.position)).where(Choice.list_name == list_name)) or 0
     if existing is not None:
         existing.retired, existing.position, existing.updated_at = False, last + 1, utc_now()
-        return existing
-    choice = Choice(uuid=choice_uuid(list_name, cleaned), list_name=list_name, label=cleaned, position=last + 1)
-    session.add(choice)
-    session.flush()
+        choice = existing
+    else:
+        choice = Choice(uuid=choice_uuid(list_name, cleaned), list_name=list_name, label=cleaned, position=last + 1)
+        session.add(choice)
+        session.flush()
+    audit.record(session, audit.SETTINGS_CHANGED, subject_kind="choice", subject_uuid=choice.uuid,
+                 details={"list": list_name, "added": True})  # fmt: skip
     return choice
 
 
 def retire_choice(session: Session, list_name: str, label: str) -> Choice:
     """Off the list for new records; records that used it keep the label."""
+    require(session, Permission.SETTINGS)
     _check_list(list_name)
     existing = _find(session, list_name, label)
     if existing is None or existing.retired:
         raise NotFound(translatable("{label} is not in the list."), label=label.strip()[:80])
     existing.retired, existing.updated_at = True, utc_now()
+    audit.record(session, audit.SETTINGS_CHANGED, subject_kind="choice", subject_uuid=existing.uuid,
+                 details={"list": list_name, "retired": True})  # fmt: skip
     return existing

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from desktop.errors import InvalidInput, Problem, translatable
 from desktop.models import CHANNELS, Consent
 from desktop.services.customers import get_customer
+from desktop.services.permissions import Permission, acting_staff_name, require
 from desktop.services.privacy_notice import notice_version_exists
 from desktop.services.text import staff_name
 
@@ -77,8 +78,9 @@ def record_consents(
     only_changes: bool = False,
 ) -> list[Consent]:
     """One row per channel answered. only_changes skips channels whose answer is the same as now."""
+    require(session, Permission.EDIT_CUSTOMERS)
     check_consent_choices(choices, source, notice_version)
-    staff = staff_name(staff)
+    staff = staff_name(acting_staff_name(session, staff))
     customer = get_customer(session, customer_id)
     problems = missing_contact_problems(
         choices,
@@ -112,6 +114,7 @@ def record_consents(
 
 def current_consents(session: Session, customer_id: int) -> dict[str, ConsentState]:
     """The customer's newest answer per channel; a channel never asked about is absent (no consent)."""
+    require(session, Permission.LOOK_UP)
     latest: dict[str, ConsentState] = {}
     for row in consent_history(session, customer_id):
         latest[row.channel] = row
@@ -120,6 +123,7 @@ def current_consents(session: Session, customer_id: int) -> dict[str, ConsentSta
 
 def consent_history(session: Session, customer_id: int) -> list[ConsentState]:
     """Every answer, oldest first."""
+    require(session, Permission.LOOK_UP)
     rows = session.scalars(
         select(Consent).where(Consent.customer_id == customer_id).order_by(Consent.recorded_at, Consent.id)
     )

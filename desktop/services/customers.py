@@ -19,6 +19,8 @@ from desktop.errors import (
 )
 from desktop.models import Customer, CustomerPhone, CustomerSearchKey
 from desktop.models.base import utc_now
+from desktop.services import audit
+from desktop.services.permissions import Permission, require
 from desktop.services.phones import ParsedPhone, is_supported_region, parse_phone
 from desktop.services.search_keys import email_key, name_keys
 from desktop.services.text import clean_text
@@ -212,6 +214,7 @@ def add_customer(
 
     allow_duplicate is for a shared family landline or email, added on purpose.
     """
+    require(session, Permission.EDIT_CUSTOMERS)
     checked = check_details(details, region)
     if not allow_duplicate:
         _find_duplicates(session, checked, exclude_id=None)
@@ -219,7 +222,15 @@ def add_customer(
     _apply(customer, checked)
     session.add(customer)
     session.flush()
+    audit.record(session, audit.CUSTOMER_CREATED, subject_kind="customer", subject_uuid=customer.uuid,
+                 details={"fields": sorted(name for name, value in _snapshot(customer).items() if value)})  # fmt: skip
     return customer
+
+
+def _snapshot(customer: Customer) -> dict[str, object]:
+    """The customer's editable values, to name (never to store) what an edit changed."""
+    details = CustomerDetails.of(customer)
+    return {f.name: getattr(details, f.name) for f in fields(CustomerDetails)}
 
 
 def update_customer(
@@ -230,18 +241,25 @@ def update_customer(
     *,
     allow_duplicate: bool = False,
 ) -> Customer:
+    require(session, Permission.EDIT_CUSTOMERS)
     customer = get_customer(session, customer_id)
     checked = check_details(details, region)
     if not allow_duplicate:
         _find_duplicates(session, checked, exclude_id=customer.id)
+    before = _snapshot(customer)
     _apply(customer, checked)
     customer.updated_at = utc_now()
     session.flush()
+    changed = audit.changed_fields(before, _snapshot(customer))
+    if changed:
+        audit.record(session, audit.CUSTOMER_CHANGED, subject_kind="customer", subject_uuid=customer.uuid,
+                     details={"fields": changed})  # fmt: skip
     return customer
 
 
 def get_customer(session: Session, id_or_uuid: int | str) -> Customer:
     """By number or by UUID; NotFound with a message naming what was asked for."""
+    require(session, Permission.LOOK_UP)
     query = select(Customer).options(selectinload(Customer.phones))
     text = str(id_or_uuid).strip()
     if text.isdigit():
@@ -256,5 +274,7 @@ def get_customer(session: Session, id_or_uuid: int | str) -> Customer:
 
 def record_visit(session: Session, customer_id: int) -> None:
     """The customer was served just now: they move to the top of the recent list."""
+    require(session, Permission.LOOK_UP)
     customer = get_customer(session, customer_id)
     customer.last_seen_at = utc_now()
+    audit.record(session, audit.CUSTOMER_VIEWED, subject_kind="customer", subject_uuid=customer.uuid)

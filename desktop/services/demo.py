@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from desktop.models import Customer, CustomerPhone, CustomerSearchKey
 from desktop.models.base import utc_now
 from desktop.paths import resources_dir
+from desktop.services.permissions import Permission, require
 from desktop.services.search_keys import email_key, name_keys
 from desktop.services.text import fold
 
@@ -101,6 +102,7 @@ def _rows(rng: random.Random, region: str, count: int, first_id: int, now: datet
 
 def add_demo_customers(session: Session, region: str, count: int, seed: int = 1) -> DemoResult:
     """Adds count fake customers to the open shop, deterministically for a given seed."""
+    require(session, Permission.SETTINGS)
     rng = random.Random(seed)
     first_id = (session.scalar(select(func.max(Customer.id))) or 0) + 1
     now = utc_now()
@@ -141,6 +143,7 @@ def add_demo_loyalty(session: Session, seed: int = 1, share: float = 0.3) -> int
     Goes through the loyalty service, entry by entry, as a till would: for demo shops,
     not for the million-customer benchmark books.
     """
+    require(session, Permission.SETTINGS)
     from desktop.services import loyalty
 
     rng = random.Random(seed)
@@ -173,6 +176,7 @@ _DEMO_NOTES = ("Asked about opening hours on Sunday", "Wants a gluten-free cake 
 def add_demo_records(session: Session, region: str, seed: int = 1, today: date | None = None) -> int:
     """A few reservations (due, ready, overdue), warranty cards (some expiring soon), logged calls with
     follow-ups and mailing-list consents, through the services as staff would make them."""
+    require(session, Permission.SETTINGS)
     from desktop.services import phone_calls, reservations, warranties
     from desktop.services.consents import record_consents
     from desktop.services.privacy_notice import current_notice

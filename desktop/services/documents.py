@@ -12,6 +12,7 @@ from typing import BinaryIO
 from sqlalchemy.orm import Session
 
 from desktop.errors import InvalidInput, Problem, translatable
+from desktop.models import Customer
 from desktop.printing.page_layout import NoticeText, ShopHeader, Translate, untranslated
 from desktop.printing.paper_forms import FORM_KINDS, render_blank_form
 from desktop.printing.reservation_slip import ReservationSlip, render_reservation_slip
@@ -19,11 +20,13 @@ from desktop.printing.warranty_certificate import (
     WarrantyCertificate,
     render_warranty_certificate,
 )
+from desktop.services import audit
 from desktop.services import reservations as reservation_service
 from desktop.services import warranties as warranty_service
 from desktop.services.choices import CALL_REASON, HEARD_FROM, choice_labels
 from desktop.services.dates import format_date
 from desktop.services.money import format_money
+from desktop.services.permissions import Permission, require
 from desktop.services.phones import display_phone
 from desktop.services.privacy_notice import current_notice
 from desktop.services.shop import shop_settings
@@ -48,6 +51,7 @@ def print_blank_form(
     session: Session, kind: str, out: Path | BinaryIO, *, translate: Translate = untranslated
 ) -> int:
     """A blank form to fill in by hand, with the current privacy notice; returns the page count."""
+    require(session, Permission.RECORDS)
     if kind not in FORM_KINDS:
         raise InvalidInput(
             {"form": Problem(translatable("Choose one of: {choices}."), {"choices": ", ".join(FORM_KINDS)})}
@@ -88,8 +92,12 @@ def reservation_slip(session: Session, reference_or_id: str | int, *, translate:
 def print_reservation_slip(
     session: Session, reference_or_id: str | int, out: Path | BinaryIO, *, translate: Translate = untranslated
 ) -> int:
+    require(session, Permission.RECORDS)
     slip = reservation_slip(session, reference_or_id, translate=translate)
-    return render_reservation_slip(slip, shop_header(session), out, translate=translate)
+    pages = render_reservation_slip(slip, shop_header(session), out, translate=translate)
+    customer_id = reservation_service.get_reservation(session, reference_or_id).customer_id
+    _audit_printed(session, customer_id, "reservation slip")
+    return pages
 
 
 def warranty_certificate(session: Session, warranty_id: int | str) -> WarrantyCertificate:
@@ -110,5 +118,15 @@ def warranty_certificate(session: Session, warranty_id: int | str) -> WarrantyCe
 def print_warranty_certificate(
     session: Session, warranty_id: int | str, out: Path | BinaryIO, *, translate: Translate = untranslated
 ) -> int:
+    require(session, Permission.RECORDS)
     certificate = warranty_certificate(session, warranty_id)
-    return render_warranty_certificate(certificate, shop_header(session), out, translate=translate)
+    pages = render_warranty_certificate(certificate, shop_header(session), out, translate=translate)
+    _audit_printed(session, warranty_service.get_warranty(session, warranty_id).customer_id, "warranty certificate")
+    return pages
+
+
+def _audit_printed(session: Session, customer_id: int, document: str) -> None:
+    """A printed document with a customer's data on it, under that customer in the trail."""
+    customer = session.get(Customer, customer_id)
+    audit.record(session, audit.PRINTED, subject_kind="customer", subject_uuid=customer.uuid if customer else "",
+                 details={"document": document})  # fmt: skip

@@ -34,8 +34,9 @@ from sqlalchemy.orm import Session
 
 from desktop.errors import InvalidInput, NotFound, Problem, RegularsError, translatable
 from desktop.models import CHANNELS, Customer, CustomerPhone, LoyaltyCard
-from desktop.services import csv_format
+from desktop.services import audit, csv_format
 from desktop.services.lookup import find_customers
+from desktop.services.permissions import Permission, require
 
 MARKETING_COLUMNS: dict[str, tuple[str, ...]] = {
     "email": ("email", "first_name", "last_name", "tags"),
@@ -154,6 +155,7 @@ def tags(city: str, has_card: bool) -> str:
 
 def marketing_list(session: Session, channel: str) -> Iterator[tuple[str, ...]]:
     """The rows of the marketing list for the channel, in MARKETING_COLUMNS[channel] order, by customer number."""
+    require(session, Permission.EXPORT)
     _check_channel(channel)
     result = session.execute(_marketing_query(channel), execution_options={"yield_per": 2_000})
     for row in result:
@@ -185,6 +187,7 @@ def write_marketing_csv(
     cancelled: Cancelled | None = None,
 ) -> int:
     """Writes the marketing list as CSV (see csv_format); returns the number of customers in it."""
+    require(session, Permission.EXPORT)
     _check_channel(channel)
     rows = _watched(marketing_list(session, channel), progress, cancelled)
 
@@ -195,7 +198,9 @@ def write_marketing_csv(
         text.detach()
         return count
 
-    return _write_atomically(Path(out), write)
+    count = _write_atomically(Path(out), write)
+    audit.record(session, audit.EXPORTED, details={"kind": f"{channel} mailing list", "count": count})
+    return count
 
 
 def _watched(rows: Iterable, progress: Progress | None, cancelled: Cancelled | None) -> Iterator:
@@ -324,6 +329,7 @@ def iter_vcards(
     customer_ids None selects every customer. Notes are left out unless with_notes: they are
     the shop's own remarks, and a phone's address book is easily shared.
     """
+    require(session, Permission.EXPORT)
     for batch in _batches(customer_ids, session):
         customers = {row.id: row for row in session.execute(_VCARD_FIELDS.where(Customer.id.in_(batch)))}
         phones: dict[int, list[str]] = {}
@@ -355,6 +361,7 @@ def write_vcards(
     cancelled: Cancelled | None = None,
 ) -> int:
     """Writes the selected customers' vCards to out as UTF-8; returns how many were written."""
+    require(session, Permission.EXPORT)
 
     def write(handle: IO[bytes]) -> int:
         count = 0
@@ -363,12 +370,15 @@ def write_vcards(
             count += 1
         return count
 
-    return _write_atomically(Path(out), write)
+    count = _write_atomically(Path(out), write)
+    audit.record(session, audit.EXPORTED, details={"kind": "contacts", "count": count})
+    return count
 
 
 def customers_matching(session: Session, query: str, region: str, *, limit: int = MAX_QUERY_SELECTION) -> list[int]:
     """Everyone the lookup box finds for query, best match first; InvalidInput when the query is
     empty or finds more than limit customers (narrow it, or export everyone on purpose)."""
+    require(session, Permission.EXPORT)
     if not (query or "").strip():
         raise InvalidInput({"query": Problem(translatable("Type what to search for."))})
     ids = [match.id for match in find_customers(session, query, region, limit=limit + 1)]

@@ -25,6 +25,7 @@ from desktop.models import (
 )
 from desktop.services import card_codes
 from desktop.services.customers import FIRST_PHONE, full_name
+from desktop.services.permissions import Permission, require
 from desktop.services.phones import digits_only, display_phone, exact_phone
 from desktop.services.search_keys import email_key, query_key
 from desktop.services.warranties import customers_with_serial
@@ -99,6 +100,7 @@ _CARD = select(LoyaltyCard.customer_id).where(
 _RESERVATION = select(Reservation.customer_id).where(Reservation.reference == bindparam("code"))
 _RECENT = (
     select(Customer.id)
+    .where(Customer.first_name != "")  # an erased customer has no name and nothing to show
     .order_by(Customer.last_seen_at.desc(), Customer.id.desc())
     .limit(bindparam("limit"))
     .offset(bindparam("offset"))
@@ -177,6 +179,7 @@ def find_customers(
 
     An empty query lists the customers most recently seen.
     """
+    require(session, Permission.LOOK_UP)
     # Lone surrogates (badly decoded command-line bytes) cannot reach SQLite; drop them.
     text = "".join(c for c in (query or "") if not "\ud800" <= c <= "\udfff").strip()[:MAX_QUERY]
     if not text:
@@ -225,6 +228,7 @@ def find_customers(
 def recent_customers(
     session: Session, region: str, *, limit: int = 20, offset: int = 0
 ) -> list[CustomerMatch]:
+    require(session, Permission.LOOK_UP)
     ids = session.scalars(_RECENT, {"limit": limit, "offset": offset})
     return _summaries(session, [(i, "recent") for i in ids], region)
 

@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 from desktop.errors import InvalidInput, NotFound, Problem, RegularsError, translatable
 from desktop.models import Customer, LoyaltyCard, LoyaltyEntry, LoyaltyProgram
 from desktop.models.base import utc_now
-from desktop.services import card_codes
+from desktop.services import audit, card_codes
 from desktop.services.customers import get_customer
 from desktop.services.money import parse_cents
+from desktop.services.permissions import Permission, require
 from desktop.services.text import clean_text
 
 KINDS = ("stamps", "points")
@@ -78,6 +79,7 @@ def _positive_int(value, field: str, problems: dict[str, Problem], *, maximum: i
 
 
 def add_program(session: Session, settings: ProgramSettings) -> LoyaltyProgram:
+    require(session, Permission.SETTINGS)
     problems: dict[str, Problem] = {}
     name = clean_text(settings.name, max_length=80)
     if isinstance(name, Problem):
@@ -118,6 +120,8 @@ def add_program(session: Session, settings: ProgramSettings) -> LoyaltyProgram:
     )
     session.add(program)
     session.flush()
+    audit.record(session, audit.SETTINGS_CHANGED, subject_kind="loyalty_program", subject_uuid=program.uuid,
+                 details={"added": True})  # fmt: skip
     return program
 
 
@@ -150,6 +154,7 @@ def get_program(session: Session, name_or_id: str | int) -> LoyaltyProgram:
 
 def set_program_status(session: Session, name_or_id: str | int, status: str) -> LoyaltyProgram:
     """Pause, resume or end a programme; balances are kept whatever happens."""
+    require(session, Permission.SETTINGS)
     if status not in STATUSES:
         raise InvalidInput({"status": Problem(translatable("A programme is active, paused or ended."))})
     program = get_program(session, name_or_id)
@@ -157,6 +162,8 @@ def set_program_status(session: Session, name_or_id: str | int, status: str) -> 
         raise LoyaltyRefused(translatable("{name} has ended and cannot restart."), name=program.name)
     program.status = status
     program.updated_at = utc_now()
+    audit.record(session, audit.SETTINGS_CHANGED, subject_kind="loyalty_program", subject_uuid=program.uuid,
+                 details={"fields": ["status"]})  # fmt: skip
     return program
 
 
@@ -173,6 +180,7 @@ def balance_of(session: Session, customer_id: int, program_id: int) -> int:
 
 def balances(session: Session, customer_id: int) -> list[Balance]:
     """Every programme not ended, plus ended ones the customer still holds a balance in."""
+    require(session, Permission.LOOK_UP)
     totals = dict(
         session.execute(
             select(LoyaltyEntry.program_id, func.sum(LoyaltyEntry.amount))
@@ -222,6 +230,7 @@ def _append(session: Session, customer_id: int, program: LoyaltyProgram, kind: s
 
 def earn(session: Session, customer_id: int, program_ref: str | int, purchase: str | int | None = None) -> Balance:
     """A stamp (or stamps for the amount spent), or points for the amount spent."""
+    require(session, Permission.LOYALTY)
     program = get_program(session, program_ref)
     customer = get_customer(session, customer_id)
     _require_active(program)
@@ -250,6 +259,7 @@ def earn(session: Session, customer_id: int, program_ref: str | int, purchase: s
 
 def redeem(session: Session, customer_id: int, program_ref: str | int) -> Balance:
     """One reward; refused, with nothing written, unless the balance covers it."""
+    require(session, Permission.LOYALTY)
     program = get_program(session, program_ref)
     customer = get_customer(session, customer_id)
     _require_active(program)
@@ -267,6 +277,7 @@ def redeem(session: Session, customer_id: int, program_ref: str | int) -> Balanc
 
 def adjust(session: Session, customer_id: int, program_ref: str | int, amount: int | str, reason: str) -> Balance:
     """A correction by hand; it needs a reason and cannot take the balance below zero."""
+    require(session, Permission.LOYALTY)
     program = get_program(session, program_ref)
     customer = get_customer(session, customer_id)
     problems: dict[str, Problem] = {}
@@ -290,6 +301,7 @@ def adjust(session: Session, customer_id: int, program_ref: str | int, amount: i
 
 
 def expire(session: Session, customer_id: int, program_ref: str | int, amount: int, reason: str = "expired") -> Balance:
+    require(session, Permission.LOYALTY)
     program = get_program(session, program_ref)
     if amount <= 0:
         raise InvalidInput({"amount": Problem(translatable("Enter how much expires."))})
@@ -309,6 +321,7 @@ def _never_below_zero(session: Session, customer_id: int, program: LoyaltyProgra
 
 
 def ledger(session: Session, customer_id: int, program_ref: str | int | None = None) -> list[LoyaltyEntry]:
+    require(session, Permission.LOOK_UP)
     query = select(LoyaltyEntry).where(LoyaltyEntry.customer_id == customer_id).order_by(LoyaltyEntry.id)
     if program_ref is not None:
         query = query.where(LoyaltyEntry.program_id == get_program(session, program_ref).id)
@@ -326,12 +339,14 @@ def active_card(session: Session, customer_id: int) -> LoyaltyCard | None:
 
 def card_for(session: Session, customer_id: int) -> LoyaltyCard:
     """The customer's card, issuing one if they have none yet."""
+    require(session, Permission.LOYALTY)
     customer = get_customer(session, customer_id)
     return active_card(session, customer.id) or _issue(session, customer.id)
 
 
 def replace_card(session: Session, customer_id: int) -> LoyaltyCard:
     """A lost card: the old code stops working at once and a new one is issued."""
+    require(session, Permission.LOYALTY)
     customer = get_customer(session, customer_id)
     old = active_card(session, customer.id)
     if old is not None:
@@ -355,6 +370,7 @@ def _issue(session: Session, customer_id: int) -> LoyaltyCard:
 
 def customer_by_card(session: Session, code: str) -> Customer | None:
     """The owner of an active card; None for unknown, replaced or mistyped codes."""
+    require(session, Permission.LOOK_UP)
     if not card_codes.is_valid(code):
         return None
     return session.scalars(
@@ -375,6 +391,7 @@ def customers_without_card(session: Session) -> list[int]:
 
 def customer_from_ref(session: Session, ref: str | int) -> Customer:
     """A customer by number, UUID or (scanned) card code."""
+    require(session, Permission.LOOK_UP)
     text = str(ref).strip()
     if card_codes.looks_like_code(text):
         customer = customer_by_card(session, text)
@@ -385,9 +402,13 @@ def customer_from_ref(session: Session, ref: str | int) -> Customer:
 
 
 def card_faces(session: Session, customer_ids: list[int], shop_name: str, program_ref: str | int | None = None):
-    """What to print for each customer's card, issuing cards to those who have none yet."""
+    """What to print for each customer's card, issuing cards to those who have none yet.
+
+    One customer's card is part of serving them; cards for several are bulk printing.
+    """
     from desktop.printing.loyalty_cards import CardFace
 
+    require(session, Permission.BULK_PRINT if len(customer_ids) > 1 else Permission.LOYALTY)
     program = get_program(session, program_ref) if program_ref is not None else None
     if program is None:
         program = next((p for p in list_programs(session) if p.kind == "stamps"), None)
@@ -405,4 +426,7 @@ def card_faces(session: Session, customer_ids: list[int], shop_name: str, progra
                 programme_name=program.name if program is not None else "",
             )
         )
+    audit.record(session, audit.PRINTED, subject_kind="customer" if len(faces) == 1 else "",
+                 subject_uuid=customer.uuid if len(faces) == 1 else "",
+                 details={"document": "loyalty cards", "count": len(faces)})  # fmt: skip
     return faces

@@ -30,6 +30,7 @@ from desktop.services.customers import (
     get_customer,
 )
 from desktop.services.dates import parse_date
+from desktop.services.permissions import Permission, acting_staff_name, require
 from desktop.services.phones import display_phone, parse_phone
 from desktop.services.text import clean_text, staff_name
 
@@ -120,8 +121,9 @@ def log_call(
     session: Session, form: CallLog, region: str, *, staff: str = "", today: date | None = None
 ) -> PhoneCall:
     """The call, tied to the caller when known; InvalidInput (nothing written) on bad input."""
+    require(session, Permission.RECORDS)
     values = _check(session, form, region, today or date.today())
-    staff = staff_name(staff)
+    staff = staff_name(acting_staff_name(session, staff))
     customer_id = form.customer_id
     if customer_id is not None:
         customer_id = get_customer(session, customer_id).id
@@ -158,7 +160,8 @@ def log_call(
 
 def complete_follow_up(session: Session, call_id: int, *, staff: str = "") -> PhoneCall:
     """The follow-up was done: it leaves the main screen's list."""
-    staff = staff_name(staff)
+    require(session, Permission.RECORDS)
+    staff = staff_name(acting_staff_name(session, staff))
     call = _get_call(session, call_id)
     if call.follow_up_on is None:
         raise InvalidInput({"follow_up": Problem(translatable("This call has no follow-up to complete."))})
@@ -209,15 +212,18 @@ def call_summary(session: Session, call_id: int) -> CallSummary:
 
 def open_follow_ups(session: Session, *, limit: int = 100) -> list[CallSummary]:
     """Follow-ups not yet done, the most pressing (earliest date) first."""
+    require(session, Permission.LOOK_UP)
     query = _SUMMARY.where(PhoneCall.follow_up_done_at.is_(None), PhoneCall.follow_up_on.is_not(None))
     return _summaries(session, query.order_by(PhoneCall.follow_up_on, PhoneCall.id).limit(limit))
 
 
 def recent_calls(session: Session, *, limit: int = 100, offset: int = 0) -> list[CallSummary]:
+    require(session, Permission.RECORDS)
     query = _SUMMARY.order_by(PhoneCall.called_at.desc(), PhoneCall.id.desc())
     return _summaries(session, query.limit(limit).offset(offset))
 
 
 def customer_calls(session: Session, customer_id: int, *, limit: int = 50) -> list[CallSummary]:
+    require(session, Permission.LOOK_UP)
     query = _SUMMARY.where(PhoneCall.customer_id == customer_id)
     return _summaries(session, query.order_by(PhoneCall.called_at.desc(), PhoneCall.id.desc()).limit(limit))

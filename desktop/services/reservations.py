@@ -20,6 +20,7 @@ from desktop.services import card_codes
 from desktop.services.customers import FIRST_PHONE, full_name, get_customer
 from desktop.services.dates import parse_date
 from desktop.services.money import parse_cents
+from desktop.services.permissions import Permission, acting_staff_name, require
 from desktop.services.text import clean_text, staff_name
 
 MAX_QUANTITY = 999
@@ -138,8 +139,9 @@ def add_reservation(
     session: Session, form: NewReservation, *, staff: str = "", today: date | None = None
 ) -> Reservation:
     """A new open reservation with a fresh reference code; InvalidInput (nothing written) on bad input."""
+    require(session, Permission.RECORDS)
     values = _check(form, today or date.today())
-    staff = staff_name(staff)
+    staff = staff_name(acting_staff_name(session, staff))
     customer = get_customer(session, form.customer_id)
     reference = _unused_reference(session)
     now = utc_now()
@@ -169,6 +171,7 @@ def _unused_reference(session: Session) -> str:
 
 def get_reservation(session: Session, reference_or_id: str | int) -> Reservation:
     """By reference code (as printed, typed or scanned) or by number."""
+    require(session, Permission.LOOK_UP)
     text = str(reference_or_id).strip()
     if text.isdigit():
         query = select(Reservation).where(Reservation.id == int(text))
@@ -184,7 +187,8 @@ def get_reservation(session: Session, reference_or_id: str | int) -> Reservation
 
 def change_status(session: Session, reference_or_id: str | int, status: str, *, staff: str = "") -> Reservation:
     """Moves the reservation on; InvalidInput naming the allowed moves if this one is not."""
-    staff = staff_name(staff)
+    require(session, Permission.RECORDS)
+    staff = staff_name(acting_staff_name(session, staff))
     reservation = get_reservation(session, reference_or_id)
     allowed = NEXT_STATUSES.get(reservation.status, ())
     if status not in allowed:
@@ -248,6 +252,7 @@ def reservation_list(
     session: Session, which: str, *, today: date | None = None, limit: int = 200, offset: int = 0
 ) -> list[ReservationSummary]:
     """One of LISTS, soonest (or longest waiting) first."""
+    require(session, Permission.RECORDS)
     today = today or date.today()
     if which == "due_this_week":
         query = _SUMMARY.where(
@@ -274,6 +279,7 @@ def reservation_list(
 
 def customer_reservations(session: Session, customer_id: int, *, limit: int = 50) -> list[ReservationSummary]:
     """The customer's reservations, newest first."""
+    require(session, Permission.LOOK_UP)
     query = _SUMMARY.where(Reservation.customer_id == customer_id).order_by(
         Reservation.created_at.desc(), Reservation.id.desc()
     )

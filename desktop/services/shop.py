@@ -14,6 +14,8 @@ from desktop.db.unlock import Secret
 from desktop.errors import InvalidInput, Problem, ShopFileError, translatable
 from desktop.models import Shop
 from desktop.models.base import utc_now
+from desktop.services import audit
+from desktop.services.permissions import Permission, require
 from desktop.services.phones import is_supported_region
 from desktop.services.privacy_notice import default_notice_text, publish_notice
 from desktop.services.text import clean_text
@@ -102,15 +104,16 @@ def create_shop(path: Path | str, passphrase: str, settings: ShopSettings) -> Sh
     check_new_passphrase(passphrase)
     database = create_shop_file(path, passphrase)
     with database.writing() as session:
-        session.add(
-            Shop(
-                name=settings.name,
-                region=settings.region,
-                currency=settings.currency,
-                paper_size=settings.paper_size,
-            )
+        shop = Shop(
+            name=settings.name,
+            region=settings.region,
+            currency=settings.currency,
+            paper_size=settings.paper_size,
         )
-        publish_notice(session, default_notice_text(settings.name))
+        session.add(shop)
+        session.flush()  # the shop's defaults (backups kept, retention) are written into its first notice
+        publish_notice(session, default_notice_text(settings.name, backup_keep=shop.backup_keep,
+                                                    retention_years=shop.retention_years))
     return database
 
 
@@ -136,6 +139,7 @@ class PrintedDetails:
 
 def update_printed_details(session: Session, details: PrintedDetails) -> Shop:
     """InvalidInput naming each bad field, and nothing changed, on bad input."""
+    require(session, Permission.SETTINGS)
     problems: dict[str, Problem] = {}
     paper = next((p for p in PAPER_SIZES if p.lower() == (details.paper_size or "").strip().lower()), None)
     if paper is None:
@@ -151,6 +155,11 @@ def update_printed_details(session: Session, details: PrintedDetails) -> Shop:
     if problems:
         raise InvalidInput(problems)
     shop = shop_settings(session)
+    before = (shop.paper_size, shop.contact_line, shop.logo_png)
     shop.paper_size, shop.contact_line, shop.logo_png = paper, contact, details.logo
     shop.updated_at = utc_now()
+    changed = [name for name, old, new in zip(("paper_size", "contact_line", "logo"), before,
+                                                (paper, contact, details.logo)) if old != new]  # fmt: skip
+    if changed:
+        audit.record(session, audit.SETTINGS_CHANGED, subject_kind="shop", details={"fields": changed})
     return shop

@@ -32,6 +32,7 @@ from desktop.services.customers import (
     get_customer,
     update_customer,
 )
+from desktop.services.permissions import Permission, require
 from desktop.services.phones import exact_phone
 from desktop.services.privacy_notice import notice_version_exists
 from desktop.services.search_keys import email_key
@@ -92,6 +93,7 @@ def sign_up(
     session: Session, form: SignUp, region: str, *, notice_version: int, staff: str = "", source: str = "signup"
 ) -> Customer:
     """A new customer with their consents; DuplicateCustomer (nothing written) if the phone or email is known."""
+    require(session, Permission.EDIT_CUSTOMERS)
     check_sign_up(session, form, region, notice_version, source)
     customer = add_customer(session, form.details(), region)
     record_consents(
@@ -112,6 +114,7 @@ def sign_up_existing(
 ) -> Customer:
     """The form applied to a customer the shop already has: blanks filled in, never overwritten,
     and the consents recorded as answered today."""
+    require(session, Permission.EDIT_CUSTOMERS)
     check_sign_up(session, form, region, notice_version, source)
     customer = get_customer(session, customer_id)
     details = CustomerDetails.of(customer)

@@ -18,6 +18,7 @@ from desktop.models import Customer, Warranty, WarrantyClaim
 from desktop.models.base import utc_now
 from desktop.services.customers import full_name, get_customer
 from desktop.services.dates import add_months, parse_date
+from desktop.services.permissions import Permission, acting_staff_name, require
 from desktop.services.text import clean_text, fold, staff_name
 
 MAX_MONTHS = 120
@@ -121,8 +122,9 @@ def _check(form: NewWarranty, today: date) -> dict[str, object]:
 def add_warranty(session: Session, form: NewWarranty, *, staff: str = "", today: date | None = None) -> Warranty:
     """A new warranty card; InvalidInput (nothing written) on bad input or a serial already registered
     for the same product."""
+    require(session, Permission.RECORDS)
     values = _check(form, today or date.today())
-    staff = staff_name(staff)
+    staff = staff_name(acting_staff_name(session, staff))
     customer = get_customer(session, form.customer_id)
     for existing in session.scalars(select(Warranty).where(Warranty.serial_key == values["serial_key"])):
         if fold(existing.product) == fold(values["product"]):
@@ -142,6 +144,7 @@ def add_warranty(session: Session, form: NewWarranty, *, staff: str = "", today:
 
 
 def get_warranty(session: Session, warranty_id: int | str) -> Warranty:
+    require(session, Permission.LOOK_UP)
     text = str(warranty_id).strip()
     warranty = session.get(Warranty, int(text)) if text.isdigit() else None
     if warranty is None:
@@ -181,6 +184,7 @@ def warranty_summary(session: Session, warranty_id: int | str) -> WarrantySummar
 
 def find_by_serial(session: Session, serial: str) -> list[WarrantySummary]:
     """Every card with this serial number, however it was typed; newest purchase first."""
+    require(session, Permission.LOOK_UP)
     key = serial_key(serial)
     if len(key) < MIN_SERIAL_KEY:
         return []
@@ -206,6 +210,7 @@ def expiring_warranties(
     session: Session, within_days: int, *, today: date | None = None, limit: int = 500
 ) -> list[WarrantySummary]:
     """Warranties whose cover ends from today to within_days from now, soonest first."""
+    require(session, Permission.RECORDS)
     if not 0 <= within_days <= 3660:
         raise InvalidInput({"days": Problem(translatable("Enter a number of days from 0 to 3660."))})
     today = today or date.today()
@@ -216,6 +221,7 @@ def expiring_warranties(
 
 
 def customer_warranties(session: Session, customer_id: int, *, limit: int = 50) -> list[WarrantySummary]:
+    require(session, Permission.LOOK_UP)
     query = _SUMMARY.where(Warranty.customer_id == customer_id).order_by(
         Warranty.purchase_date.desc(), Warranty.id.desc()
     )
@@ -243,8 +249,9 @@ def add_claim(
     today: date | None = None,
 ) -> WarrantyClaim:
     """A claim against a card (claimed today unless said otherwise); the outcome may follow later."""
+    require(session, Permission.RECORDS)
     today = today or date.today()
-    staff = staff_name(staff)
+    staff = staff_name(acting_staff_name(session, staff))
     warranty = get_warranty(session, warranty_id)
     problems: dict[str, Problem] = {}
     problem_text = _claim_text(problem, "problem", problems, required=translatable("Describe the problem."))
@@ -267,7 +274,8 @@ def add_claim(
 
 def set_claim_outcome(session: Session, claim_id: int, outcome: str, *, staff: str = "") -> WarrantyClaim:
     """What was done: repaired, replaced, refunded, refused and why."""
-    staff = staff_name(staff)
+    require(session, Permission.RECORDS)
+    staff = staff_name(acting_staff_name(session, staff))
     claim = session.get(WarrantyClaim, claim_id)
     if claim is None:
         raise NotFound(translatable("No warranty claim {ref}."), ref=claim_id)

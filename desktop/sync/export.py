@@ -23,7 +23,9 @@ from pathlib import Path
 from desktop.db.engine import ShopDatabase
 from desktop.errors import translatable
 from desktop.models.base import utc_now
+from desktop.services import audit
 from desktop.services.csv_format import csv_block, csv_bytes, csv_lines
+from desktop.services.permissions import Permission, require_actor
 from desktop.sync.bundle import (
     BundleWriter,
     Manifest,
@@ -106,6 +108,7 @@ def export_bundle(
     Cancelling (cancelled() turning true) or any failure leaves no file at out and the
     watermark where it was. progress(done, total) counts rows.
     """
+    require_actor(database.acting, Permission.EXPORT)
     if passphrase is not None:
         check_sync_passphrase(passphrase)
     started = time.perf_counter()
@@ -143,7 +146,7 @@ def export_bundle(
                 path = writer.finish(manifest)
         finally:
             cursor.close()
-    _record_export(database, now, watermark)
+    _record_export(database, now, watermark, full=since is None, encrypted=passphrase is not None)
     return ExportReport(path=path, manifest=manifest, encrypted=passphrase is not None,
                         seconds=time.perf_counter() - started)
 
@@ -154,7 +157,7 @@ def _plan(spec: TableSpec, since: str | None) -> tuple[TableSpec, str, dict]:
     return spec, select_sql(spec, joined=True, where=export_where(spec)), {"since": since}
 
 
-def _record_export(database: ShopDatabase, now: datetime, watermark_before: str | None) -> None:
+def _record_export(database: ShopDatabase, now: datetime, watermark_before: str | None, **details) -> None:
     """last_export_at, and the next export's watermark (unless an import lowered it meanwhile: then the lower)."""
     new = stored_time(now - MARGIN)
     with database.writing() as session:
@@ -166,6 +169,7 @@ def _record_export(database: ShopDatabase, now: datetime, watermark_before: str 
             "UPDATE shop SET last_export_at = ?, sync_watermark = ? WHERE id = (SELECT min(id) FROM shop)",
             (stored_time(now), new),
         )
+        audit.record(session, audit.EXPORTED, details={"kind": "sync bundle", **details})
 
 
 def _long(stored: str) -> str:

@@ -29,7 +29,10 @@ from typing import Any
 from desktop.db.engine import ShopDatabase
 from desktop.errors import translatable
 from desktop.models.base import new_uuid, utc_now
+from desktop.services import audit
 from desktop.services.customers import MAX_PHONES
+from desktop.services.erasure_register import reapply_erasure_register
+from desktop.services.permissions import Permission, require_actor
 from desktop.services.phones import split_e164
 from desktop.services.search_keys import name_keys
 from desktop.sync.bundle import Bundle, BundleRefused, SyncCancelled, read_bundle
@@ -45,7 +48,14 @@ from desktop.sync.tables import (
     TableSpec,
     select_sql,
 )
-from desktop.sync.tombstones import ERASED_FIELDS, erase_customer_row, tombstone_uuid
+from desktop.sync.tombstones import (
+    ERASED_FIELDS,
+    RECORDS_OF_CUSTOMER,
+    erase_customer_records,
+    erase_customer_row,
+    erased_version,
+    tombstone_uuid,
+)
 from desktop.sync.validation import Refused, RowChecker
 
 CHUNK = 500  # UUIDs per IN (...) lookup
@@ -71,6 +81,7 @@ def import_bundle(
 
     progress(done, total) counts rows three times over: read, checked, applied.
     """
+    require_actor(database.acting, Permission.IMPORT)
     started = time.perf_counter()
     ticker = _Ticker(progress, cancelled)
     bundle = read_bundle(path, passphrase, on_rows=ticker.add, cancelled=cancelled, on_manifest=ticker.start)
@@ -86,11 +97,16 @@ def import_bundle(
             run.apply()
             ticker.check_cancelled()
             run.record(now or utc_now(), started)
+            audit.record(session, audit.IMPORTED, details={
+                "kind": "sync bundle", "full": run.report.full, "rejected": len(run.report.rejected),
+                "rows": sum(counts.added + counts.updated for counts in run.report.tables.values())})  # fmt: skip
             ticker.done = ticker.total  # phones are applied with their customers: the count may fall short
             ticker.tick(0)
         finally:
             cursor.execute(f"PRAGMA cache_size = {cache}")
             cursor.close()
+    # Erasures that arrived join this till's erasure register, and every erasure it names holds here too.
+    reapply_erasure_register(database)
     return run.report
 
 
@@ -290,6 +306,7 @@ class _Import:
     # --- applying -----------------------------------------------------------------------------
 
     def apply(self) -> None:
+        self._erase_local_records()
         for spec in TABLES:
             if spec is CUSTOMER_PHONES:
                 continue
@@ -376,6 +393,7 @@ class _Import:
     def _apply_records(self, spec: TableSpec) -> None:
         counts = self.report.counts(spec.name)
         rows = self._resolve_refs(spec, self.valid.pop(spec.name))
+        self._erase_incoming(spec, rows)
         deleted = {record for (table, record), (kind, _at) in self.tombstones.items()
                    if table == spec.name and kind == "deleted"}
         local = self._local_rows(spec, [row.uuid for row in rows])
@@ -459,6 +477,47 @@ class _Import:
             updates.append((row, local_id))
         self._write(spec, inserts, updates, touched_only, uniques, erased_conflicts)
         self.ticker.tick(0)
+
+    def _erase_local_records(self) -> None:
+        """The records held here of a customer whose erasure this bundle brings are erased first, so the
+        other till's erased copies meet erased copies (the customer's own record is erased with the tombstones)."""
+        for (table, record), (kind, at) in sorted(self.tombstones.items()):
+            if table == "customers" and kind == "erased" and (table, record) in self.changed_tombstones:
+                found = self.cur.execute("SELECT id FROM customers WHERE uuid = ?", (record,)).fetchone()
+                if found is not None:
+                    erase_customer_records(self.cur, found[0], at)
+
+    def _erase_incoming(self, spec: TableSpec, rows: list[_Row]) -> None:
+        """An erased customer's records arrive as the erasure leaves them (tombstones.erased_version).
+
+        Their personal fields are never written here, and the copy of a till that has not heard
+        of the erasure yet is the same record as ours, not a conflict.
+        """
+        erased = {record for (table, record), (kind, _at) in self.tombstones.items()
+                  if table == "customers" and kind == "erased"}
+        if not erased or spec.name not in RECORDS_OF_CUSTOMER:
+            return
+        owners = self._owners(spec, rows)
+        for row in rows:
+            owner = owners.get(row.uuid)
+            if owner not in erased:
+                continue
+            for name, value in erased_version(spec.name, row.values, self.tombstones[("customers", owner)][1]).items():
+                row.values[name] = value
+                row.cells[spec.index(name)] = _cell(value)
+
+    def _owners(self, spec: TableSpec, rows: list[_Row]) -> dict[str, str | None]:
+        """record uuid -> the uuid of the customer it belongs to (through its parent, already applied here)."""
+        if "customer_uuid" in spec.header:
+            return {row.uuid: row.values["customer_uuid"] for row in rows}
+        parent = spec.refs[0]
+        owner_of: dict[str, str] = {}
+        for chunk in _chunks(list({row.values[parent.name] for row in rows})):
+            marks = ",".join("?" * len(chunk))
+            owner_of.update(self.cur.execute(
+                f"SELECT p.uuid, c.uuid FROM {parent.ref} p JOIN customers c ON c.id = p.customer_id"
+                f" WHERE p.uuid IN ({marks})", chunk))
+        return {row.uuid: owner_of.get(row.values[parent.name]) for row in rows}
 
     def _phone_cells(self, customer_uuid: str) -> list[tuple[str, str, str]]:
         return [(str(p["position"]), p["label"], p["e164"]) for p in self.phones.get(customer_uuid, [])]

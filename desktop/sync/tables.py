@@ -10,7 +10,8 @@ export, and the SQL that writes it back on import, are built from these descript
 Not synced: ``customer_search_keys`` (rebuilt from the names on import), lookup keys
 derived from another column (``email_key``, ``serial_key``, the phone digit columns,
 recomputed on import), the ``shop`` row (each till keeps its own settings; only the shop's
-UUID is adopted by a new till) and ``sync_imports`` (each till's own log).
+UUID is adopted by a new till), ``sync_imports`` (each till's own log), and each till's own
+``staff_members`` and ``audit_entries`` (who works at this till, and what they did here).
 """
 
 from __future__ import annotations

@@ -14,6 +14,8 @@ from desktop.db.engine import ShopDatabase
 from desktop.db.instance_lock import InstanceLock
 from desktop.errors import RegularsError
 from desktop.paths import resources_dir
+from desktop.services.erasure_register import reapply_erasure_register
+from desktop.services.staff import has_staff
 from desktop.ui.crash import install_excepthook
 from desktop.ui.main_window import MainWindow
 from desktop.ui.messages import error_text
@@ -40,6 +42,19 @@ def open_or_create(path: Path) -> ShopDatabase | None:
     return dialog.database
 
 
+def open_window(database: ShopDatabase) -> MainWindow:
+    """The till's window on an unlocked shop file: locked for a PIN when the shop has staff accounts."""
+    try:  # a backup copied back by hand (not through `regulars restore`) forgets the erased again too
+        reapply_erasure_register(database)
+    except RegularsError as problem:
+        QMessageBox.warning(None, QApplication.translate("App", "Regulars"), error_text(problem))
+    with database.reading() as session:
+        staffed = has_staff(session)
+    if staffed:  # the passphrase opened the file; a PIN says who is at the till
+        database.acting = None
+    return MainWindow(ShopContext.load(database))
+
+
 def run_app(path: Path) -> int:
     app = make_application()
     install_excepthook()
@@ -53,7 +68,7 @@ def run_app(path: Path) -> int:
         database = open_or_create(Path(path))
         if database is None:
             return 0
-        window = MainWindow(ShopContext.load(database))
+        window = open_window(database)
         window.show()
         result = app.exec()
         database.close()

@@ -115,7 +115,7 @@ class CustomerCard(QFrame):
             self.show_customer(None)
             return
         locale = QLocale()
-        self.name.setText(customer.full_name)
+        self.name.setText(customer.full_name or self.tr("Erased customer #%1").replace("%1", str(customer.id)))
         self.values["phones"].setText("\n".join(phones))
         self.values["email"].setText(customer.email or "")
         self.values["company"].setText(customer.company)

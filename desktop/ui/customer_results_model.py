@@ -44,7 +44,7 @@ class CustomerResultsModel(PagedTableModel[CustomerMatch]):
 
     def cell(self, row: CustomerMatch, column: int) -> str | None:
         if column == self.NAME:
-            return row.full_name
+            return row.full_name or self.tr("Erased customer #%1").replace("%1", str(row.id))
         if column == self.PHONE:
             return row.phone_display
         if column == self.EMAIL:

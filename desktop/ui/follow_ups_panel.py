@@ -81,7 +81,18 @@ class FollowUpsPanel(QWidget):
         layout.addWidget(self.empty)
         layout.addWidget(self.tree)
         layout.addWidget(self.error)
-        self.refresh()
+        if context.database.acting is not None:  # a locked till shows no calls until someone signs in
+            self.refresh()
+        else:
+            self.clear()
+
+    def clear(self) -> None:
+        """Shows no calls, without reading anything (the till is being locked)."""
+        self.tree.clear()
+        self.title.setText(self.tr("Follow-ups"))
+        self.error.hide()
+        self.empty.hide()
+        self.tree.hide()
 
     def refresh(self) -> None:
         try:

@@ -76,7 +76,17 @@ class LookupPanel(QWidget):
 
         self.search.textChanged.connect(self.set_query)
         self.search.installEventFilter(self)
-        self.set_query("")
+        if context.database.acting is not None:  # a locked till shows no one until someone signs in
+            self.set_query("")
+
+    def clear(self) -> None:
+        """Forgets what was typed and found, without reading anything (the till is being locked)."""
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.model.clear()
+        self.summary.clear()
+        self.currentChanged.emit(0)
 
     def set_query(self, text: str) -> None:
         self.model.set_query(text)

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QProgressDialog,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.context import ShopContext
 from desktop.services.customers import record_visit
+from desktop.services.permissions import Permission, may
+from desktop.services.shop import shop_settings
+from desktop.services.staff import has_staff, list_staff
+from desktop.services.staff import lock as lock_till
+from desktop.ui.audit_window import AuditWindow
 from desktop.ui.backup_actions import BackupActions
 from desktop.ui.call_dialog import CallDialog
 from desktop.ui.customer_card import CustomerCard
@@ -14,18 +29,25 @@ from desktop.ui.customer_form import CustomerForm
 from desktop.ui.document_actions import DocumentActions
 from desktop.ui.export_actions import ExportActions
 from desktop.ui.follow_ups_panel import FollowUpsPanel
+from desktop.ui.idle_watch import IdleWatch
+from desktop.ui.lock_screen import LockScreen
 from desktop.ui.lookup_panel import LookupPanel
 from desktop.ui.loyalty_actions import LoyaltyActions
 from desktop.ui.passphrase_dialog import PassphraseDialog
+from desktop.ui.privacy_actions import PrivacyActions
 from desktop.ui.records_window import RecordsWindow
 from desktop.ui.reservation_dialog import ReservationDialog
+from desktop.ui.role_names import actor_label
 from desktop.ui.shop_settings_dialog import ShopSettingsDialog
 from desktop.ui.signup_dialog import SignUpDialog
+from desktop.ui.staff_dialog import StaffDialog
 from desktop.ui.sync_actions import SyncActions
 from desktop.ui.warranty_dialog import WarrantyDialog
 
 
 class MainWindow(QMainWindow):
+    """The till: the lookup page while someone is signed in, the lock screen otherwise."""
+
     def __init__(self, context: ShopContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._context = context
@@ -47,7 +69,13 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([720, 380])  # room on the card for a long email and a reservation line
-        self.setCentralWidget(splitter)
+        self.till_page = splitter
+        self.lock_screen = LockScreen(context)
+        self.lock_screen.signedIn.connect(self._after_sign_in)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.till_page)
+        self.pages.addWidget(self.lock_screen)
+        self.setCentralWidget(self.pages)
 
         self.lookup.currentChanged.connect(lambda customer_id: self.card.show_customer(customer_id or None))
         self.card.show_customer(self._current_customer_id())  # the row highlighted before we listened
@@ -94,17 +122,43 @@ class MainWindow(QMainWindow):
         self.records_action.triggered.connect(self.show_records)
         self.documents = DocumentActions(context, self)
         self._records: RecordsWindow | None = None
+        self.lock_action = QAction(self.tr("Lock"), self)
+        self.lock_action.setObjectName("lock")
+        self.lock_action.setShortcut(QKeySequence(self.tr("Ctrl+L")))
+        self.lock_action.triggered.connect(self.lock)
+        self.switch_staff_action = QAction(self.tr("Switch staff…"), self)
+        self.switch_staff_action.setObjectName("switch_staff")
+        self.switch_staff_action.triggered.connect(self.switch_staff)
+        self.staff_action = QAction(self.tr("Staff…"), self)
+        self.staff_action.setObjectName("staff")
+        self.staff_action.triggered.connect(self.show_staff)
+        self.audit_action = QAction(self.tr("Audit trail…"), self)
+        self.audit_action.setObjectName("audit_trail")
+        self.audit_action.triggered.connect(self.show_audit)
+        self._audit: AuditWindow | None = None
+        self.idle = IdleWatch(self.lock_action.shortcut(), self)
+        self.idle.idle.connect(self.lock)
+        self.idle.lockPressed.connect(self.lock)
+        self.idle_lock_ms: int | None = None  # set by tests; None: the shop's idle_lock_minutes
 
         menu = self.menuBar().addMenu(self.tr("&Customers"))
         for action in (self.find_action, self.new_action, self.edit_action):
             menu.addAction(action)
         self.exports = ExportActions(context, self._current_customer_id, lambda: self.lookup.model.query, self)
         menu.addMenu(self.exports.menu)
+        self.privacy = PrivacyActions(context, self._current_customer_id, self)
+        self.privacy.changed.connect(self._after_privacy)
+        menu.addMenu(self.privacy.menu)
         menu.addSeparator()
         menu.addAction(self.passphrase_action)
         menu.addAction(self.backups.back_up_action)
         menu.addMenu(self.sync.menu)
         menu.addAction(self.shop_settings_action)
+        menu.addAction(self.staff_action)
+        menu.addAction(self.audit_action)
+        menu.addSeparator()
+        menu.addAction(self.lock_action)  # this first menu is the app's File menu: it holds Quit
+        menu.addAction(self.switch_staff_action)
         menu.addSeparator()
         menu.addAction(self.quit_action)
         loyalty_menu = self.menuBar().addMenu(self.tr("&Loyalty"))
@@ -120,7 +174,7 @@ class MainWindow(QMainWindow):
         forms_menu.addAction(self.records_action)
         forms_menu.addSeparator()
         forms_menu.addMenu(self.documents.menu)
-        toolbar = self.addToolBar(self.tr("Customers"))
+        self.toolbar = toolbar = self.addToolBar(self.tr("Customers"))
         toolbar.setObjectName("main_toolbar")
         toolbar.setMovable(False)
         toolbar.addAction(self.find_action)
@@ -133,15 +187,143 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.reservation_action)
 
         status = QLabel(self.tr("%1 · %2").replace("%1", context.shop_name).replace("%2", str(context.database.path)))
+        self.signed_in_label = QLabel()
+        self.signed_in_label.setObjectName("signed_in")
+        self.statusBar().addPermanentWidget(self.signed_in_label)
         self.statusBar().addPermanentWidget(self.backups.status_label)
         self.statusBar().addPermanentWidget(self.sync.status_label)
         self.statusBar().addPermanentWidget(status)
         self.backups.start()  # the daily backup, when a folder is set: at once, then hourly
-        self.lookup.focus_search()
+        if context.database.acting is None:  # staff accounts exist: someone signs in with their PIN first
+            self._show_lock_screen()
+        else:
+            self._enter_till()
 
     def _current_customer_id(self) -> int | None:
         match = self.lookup.current_match()
         return match.id if match else None
+
+    # Who is working
+
+    def _guarded_actions(self) -> list[tuple[QAction, Permission]]:
+        """Every action that reaches the book, with what the acting person needs for it."""
+        return [
+            (self.find_action, Permission.LOOK_UP),
+            (self.new_action, Permission.EDIT_CUSTOMERS),
+            (self.edit_action, Permission.EDIT_CUSTOMERS),
+            (self.sign_up_action, Permission.EDIT_CUSTOMERS),
+            (self.loyalty.stamp_action, Permission.LOYALTY),
+            (self.loyalty.redeem_action, Permission.LOYALTY),
+            (self.loyalty.replace_card_action, Permission.LOYALTY),
+            (self.loyalty.print_card_action, Permission.LOYALTY),
+            (self.loyalty.print_new_cards_action, Permission.BULK_PRINT),
+            (self.log_call_action, Permission.RECORDS),
+            (self.reservation_action, Permission.RECORDS),
+            (self.warranty_action, Permission.RECORDS),
+            *[(action, Permission.RECORDS) for action in self.documents.actions()],
+            (self.records_action, Permission.RECORDS),
+            (self.sync.import_action, Permission.IMPORT),
+            (self.sync.export_action, Permission.EXPORT),
+            (self.exports.mailing_list_action, Permission.EXPORT),
+            (self.exports.contacts_action, Permission.EXPORT),
+            (self.privacy.export_action, Permission.PRIVACY),
+            (self.privacy.erase_action, Permission.PRIVACY),
+            (self.privacy.inactive_action, Permission.LISTS),
+            (self.backups.back_up_action, Permission.BACKUP),
+            (self.passphrase_action, Permission.SETTINGS),
+            (self.shop_settings_action, Permission.SETTINGS),
+            (self.staff_action, Permission.STAFF),
+            (self.audit_action, Permission.AUDIT),
+        ]
+
+    def apply_role(self) -> None:
+        """Shows and enables only what the acting person may do; while locked, everything is greyed out.
+
+        The services refuse all the same (NotAllowed): this only keeps the window honest.
+        """
+        actor = self._context.database.acting
+        for action, permission in self._guarded_actions():
+            allowed = may(actor, permission)
+            action.setEnabled(allowed)
+            action.setVisible(allowed or actor is None)
+        for menu in (self.exports.menu, self.privacy.menu, self.sync.menu, self.documents.menu):
+            menu.menuAction().setVisible(any(action.isVisible() for action in menu.actions()))
+            menu.menuAction().setEnabled(any(action.isEnabled() for action in menu.actions()))
+        with self._context.database.reading() as session:
+            staffed = has_staff(session)
+        self.lock_action.setEnabled(actor is not None)
+        self.switch_staff_action.setEnabled(actor is not None and staffed)
+        self.switch_staff_action.setVisible(staffed)
+        self.toolbar.setVisible(actor is not None)
+        self.signed_in_label.setText(actor_label(actor))
+
+    def lock(self) -> None:
+        """Ctrl+L or the idle timer: every customer leaves the screen at once, until someone signs in."""
+        lock_till(self._context.database)
+        self._show_lock_screen()
+
+    def switch_staff(self) -> None:
+        """Lock, with the list of names ready for the next person."""
+        self.lock()
+        self.lock_screen.focus_staff_list()
+
+    def _show_lock_screen(self) -> None:
+        self.idle.stop()
+        self._close_customer_windows()
+        self.lookup.clear()
+        self.card.show_customer(None)
+        self.follow_ups.clear()
+        self.statusBar().clearMessage()  # "Signed up: <name>" and the like
+        self.lock_screen.reload()
+        self.pages.setCurrentWidget(self.lock_screen)
+        self.apply_role()
+        self.lock_screen.focus_staff_list()
+
+    def _close_customer_windows(self) -> None:
+        """Closes and lets go of every dialog, menu and window opened from here (progress dialogs show no customer)."""
+        for menu in self.findChildren(QMenu):
+            if menu.isVisible():
+                menu.close()
+        for dialog in reversed(self.findChildren(QDialog)):  # a message box before the form that opened it
+            if isinstance(dialog, QProgressDialog):
+                continue
+            if dialog.isVisible():
+                dialog.reject()
+            dialog.deleteLater()
+        self._records = None
+        self._audit = None
+
+    def _after_sign_in(self) -> None:
+        self.pages.setCurrentWidget(self.till_page)
+        self.lookup.set_query("")
+        self.follow_ups.refresh()
+        self._enter_till()
+
+    def _enter_till(self) -> None:
+        self.apply_role()
+        self.apply_idle_lock()
+        self.lookup.focus_search()
+
+    def apply_idle_lock(self) -> None:
+        """Starts counting idle time afresh, with the shop's setting (or the tests' interval)."""
+        if self.idle_lock_ms is None:
+            with self._context.database.reading() as session:
+                minutes = shop_settings(session).idle_lock_minutes
+            self.idle.set_interval_ms(minutes * 60_000)
+        else:
+            self.idle.set_interval_ms(self.idle_lock_ms)
+        if self._context.database.acting is not None:
+            self.idle.start()  # also while the interval is 0: Ctrl+L in an open dialog locks too
+
+    def set_idle_lock_ms(self, interval_ms: int) -> None:
+        """For tests: locks after this many milliseconds without input instead of the shop's minutes."""
+        self.idle_lock_ms = interval_ms
+        self.apply_idle_lock()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.idle.stop()  # no application-wide filter outlives the window
+        self.lock_screen.wait()
+        super().closeEvent(event)
 
     def serve_customer(self, customer_id: int) -> None:
         """Enter on a result (or a scanned card): this is who is at the till now."""
@@ -187,6 +369,17 @@ class MainWindow(QMainWindow):
         self.follow_ups.refresh()
         self.card.show_customer(self._current_customer_id())
 
+    def _after_privacy(self, message: str) -> None:
+        """An erasure empties names and notes: whatever shows customers reads them again (not while locked)."""
+        if self._context.database.acting is not None:
+            self.lookup.set_query(self.lookup.search.text())
+            self.card.show_customer(self._current_customer_id())
+            self.follow_ups.refresh()
+            if self._records is not None:
+                self._records.refresh()
+        if message:
+            self.statusBar().showMessage(message, 15_000)
+
     def _after_save(self, customer_id: int) -> None:
         self.lookup.model.refresh()
         self.card.show_customer(customer_id)
@@ -221,6 +414,7 @@ class MainWindow(QMainWindow):
         dialog = ShopSettingsDialog(self._context, self)
         dialog.saved.connect(lambda: self.statusBar().showMessage(self.tr("Shop settings saved."), 10_000))
         dialog.saved.connect(lambda: self.backups.check_schedule())  # a new backup folder, a new warning age
+        dialog.saved.connect(self.apply_idle_lock)  # perhaps a new idle time
         dialog.finished.connect(lambda _result: self.lookup.focus_search())
         dialog.open()
         return dialog
@@ -260,3 +454,33 @@ class MainWindow(QMainWindow):
         self._records.raise_()
         self._records.activateWindow()
         return self._records
+
+    def show_staff(self) -> StaffDialog:
+        dialog = StaffDialog(self._context, self)
+        dialog.changed.connect(self._after_staff_change)
+        dialog.finished.connect(lambda _result: self.lookup.focus_search())
+        dialog.open()
+        return dialog
+
+    def _after_staff_change(self, staff_uuid: str) -> None:
+        """A first account makes "Switch staff…" useful; the signed-in person's own new role, or their account
+        turned off, takes effect at once: the window locks."""
+        actor = self._context.database.acting
+        if actor is not None and actor.staff_uuid == staff_uuid:
+            with self._context.database.reading() as session:
+                member = next((m for m in list_staff(session, include_inactive=True) if m.uuid == staff_uuid), None)
+            if member is None or not member.active or member.role != actor.role:
+                self.lock()
+                return
+        self.apply_role()
+
+    def show_audit(self) -> AuditWindow:
+        """The audit trail: one window, kept open beside this one."""
+        if self._audit is None:
+            self._audit = AuditWindow(self._context, self)
+        else:
+            self._audit.refresh()
+        self._audit.show()
+        self._audit.raise_()
+        self._audit.activateWindow()
+        return self._audit

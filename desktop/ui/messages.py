@@ -71,6 +71,12 @@ class FieldErrors:
             label.show()
         return unplaced
 
+    def say(self, field: str, text: str) -> None:
+        """A problem the window finds itself (two PINs that differ, say), under its field."""
+        label = self._labels[field]
+        label.setText(text)
+        label.show()
+
     def text_of(self, field: str) -> str:
         label = self._labels.get(field)
         return label.text() if label is not None and not label.isHidden() else ""

@@ -57,6 +57,12 @@ class PagedTableModel(QAbstractTableModel, Generic[Row]):
         self._more = len(self._rows) == count
         self.endResetModel()
 
+    def clear(self) -> None:
+        """No rows, and nothing read (the till is locked)."""
+        self.beginResetModel()
+        self._rows, self._more = [], False
+        self.endResetModel()
+
     def row_at(self, row: int) -> Row | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 

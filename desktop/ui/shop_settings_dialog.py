@@ -19,7 +19,9 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -34,14 +36,18 @@ from desktop.services.choices import (
     choice_labels,
     retire_choice,
 )
+from desktop.services.erasure import RETENTION_YEARS, set_retention_years
+from desktop.services.privacy_notice import current_notice, publish_notice
 from desktop.services.shop import (
     PAPER_SIZES,
     PrintedDetails,
     shop_settings,
     update_printed_details,
 )
+from desktop.services.staff import IDLE_LOCK_RANGE, set_idle_lock_minutes
 from desktop.ui.backup_settings import BackupSettingsPage
 from desktop.ui.messages import FieldErrors, error_text, translate
+from desktop.ui.privacy_actions import years_suffix
 
 LOGO_PREVIEW = (180, 80)
 
@@ -164,6 +170,10 @@ class ShopSettingsDialog(QDialog):
         with context.database.reading() as session:
             shop = shop_settings(session)
             paper, contact, self._logo = shop.paper_size, shop.contact_line, shop.logo_png
+            idle_minutes = shop.idle_lock_minutes
+            self._retention_years = shop.retention_years
+            notice = current_notice(session)
+            self._notice_text, notice_version = notice.text, notice.version
 
         self.paper_size = QComboBox()
         self.paper_size.setObjectName("paper_size")
@@ -235,6 +245,10 @@ class ShopSettingsDialog(QDialog):
         self.tabs.addTab(lists, self.tr("Lists"))
         self.backups = BackupSettingsPage(context)
         self.tabs.addTab(self.backups, self.tr("Backups"))
+        self.staff_page = self._staff_page(idle_minutes)
+        self.tabs.addTab(self.staff_page, self.tr("Staff"))
+        self.privacy_page = self._privacy_page(notice_version)
+        self.tabs.addTab(self.privacy_page, self.tr("Privacy"))
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
@@ -247,6 +261,63 @@ class ShopSettingsDialog(QDialog):
         layout.addWidget(self.form_error)
         layout.addWidget(buttons)
         self._show_logo()
+
+    def _staff_page(self, idle_minutes: int) -> QWidget:
+        self.idle_lock = QSpinBox()
+        self.idle_lock.setObjectName("idle_lock_minutes")
+        self.idle_lock.setRange(*IDLE_LOCK_RANGE)
+        self.idle_lock.setSuffix(self.tr(" minutes"))
+        self.idle_lock.setSpecialValueText(self.tr("Never"))
+        self.idle_lock.setValue(idle_minutes)
+        form = QFormLayout()
+        self.errors.add_row(form, "idle_lock_minutes", self.tr("Lock after"), self.idle_lock)
+        hint = QLabel(
+            self.tr("With no key pressed and no mouse moved for this long, the window locks and shows no customer "
+                    "until someone signs in again with their PIN (or, with no staff accounts, the shop passphrase). "
+                    "Ctrl+L locks at once.")
+        )
+        hint.setWordWrap(True)
+        _muted(hint)
+        form.addRow("", hint)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addLayout(form)
+        layout.addStretch(1)
+        return page
+
+    def _privacy_page(self, version: int) -> QWidget:
+        self.notice = QPlainTextEdit(self._notice_text)
+        self.notice.setObjectName("notice")
+        self.notice_version = QLabel(
+            self.tr("Version %1 is in use. Saving a changed text publishes version %2: sign-up forms and paper "
+                    "forms show it from then on, and each consent keeps the version the customer saw.")
+            .replace("%1", str(version)).replace("%2", str(version + 1))
+        )  # fmt: skip
+        self.notice_version.setObjectName("notice_version")
+        self.notice_version.setWordWrap(True)
+        _muted(self.notice_version)
+        form = QFormLayout()
+        self.errors.add_row(form, "notice", self.tr("Privacy notice"), self.notice)
+        form.addRow("", self.notice_version)
+        self.retention_years = QSpinBox()
+        self.retention_years.setObjectName("retention_years")
+        self.retention_years.setRange(*RETENTION_YEARS)
+        self.retention_years.setValue(self._retention_years)
+        self.retention_years.setSuffix(years_suffix(self._retention_years))
+        self.retention_years.valueChanged.connect(lambda years: self.retention_years.setSuffix(years_suffix(years)))
+        self.errors.add_row(form, "retention_years", self.tr("Review customers inactive for"), self.retention_years)
+        retention_hint = QLabel(
+            self.tr("Customers with no visit, stamp, reservation, warranty or call for this long are listed under "
+                    "Customers → Privacy → Inactive customers, for you to anonymise. The notice above tells "
+                    "customers how long you keep their details: change both together.")
+        )  # fmt: skip
+        retention_hint.setWordWrap(True)
+        _muted(retention_hint)
+        form.addRow("", retention_hint)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addLayout(form, 1)
+        return page
 
     # The logo
 
@@ -312,8 +383,14 @@ class ShopSettingsDialog(QDialog):
             with self._context.database.writing() as session:
                 shop = update_printed_details(session, self.printed_details())
                 paper = shop.paper_size
+                set_idle_lock_minutes(session, self.idle_lock.value())
+                set_retention_years(session, self.retention_years.value())
+                if self.notice.toPlainText().strip() != self._notice_text.strip():
+                    publish_notice(session, self.notice.toPlainText())
         except InvalidInput as problems:
-            self.tabs.setCurrentIndex(0)
+            pages = {"idle_lock_minutes": self.staff_page, "notice": self.privacy_page,
+                     "retention_years": self.privacy_page}
+            self.tabs.setCurrentWidget(pages.get(problems.field, self.tabs.widget(0)))
             if self.errors.show(problems):
                 self.form_error.setText(error_text(problems))
                 self.form_error.show()

@@ -31,12 +31,31 @@ def out_folder(tmp_path) -> Path:
 
 
 def rows(path: Path) -> dict:
-    """Every row; not when the last backup was, which the live shop records after each backup."""
+    """Every row; not when the last backup was, nor the audit entries that the live shop records
+    after each backup (those before it are compared by ``audit_trail``)."""
     database = open_shop_file(path, PASSPHRASE)
     try:
-        return table_rows(database, ignore=("last_backup_at",))
+        everything = table_rows(database, ignore=("last_backup_at",))
     finally:
         database.close()
+    everything.pop("audit_entries")
+    return everything
+
+
+def audit_trail(path: Path) -> list[tuple]:
+    """(action, entry hash) of every audit entry, oldest first."""
+    database = open_shop_file(path, PASSPHRASE)
+    try:
+        with database.engine.connect() as conn:
+            return list(conn.exec_driver_sql("SELECT action, entry_hash FROM audit_entries ORDER BY id").tuples())
+    finally:
+        database.close()
+
+
+def assert_restored_trail(restored: Path, live: Path) -> None:
+    """The restored trail is the live one as it was at the backup: a prefix, ending before "backed_up"."""
+    old, now = audit_trail(restored), audit_trail(live)
+    assert now[: len(old)] == old and now[len(old)][0] == "backed_up"
 
 
 def answer(monkeypatch, text: str) -> None:

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
 
 from desktop.services.choices import CALL_REASON, choice_labels
+from desktop.services.privacy_notice import current_notice
 from desktop.services.shop import shop_settings
 from desktop.ui.call_dialog import CallDialog
 from desktop.ui.shop_settings_dialog import ShopSettingsDialog
@@ -116,3 +117,61 @@ def test_a_repeated_or_empty_entry_is_refused_under_the_line(qtbot, context):
     heard.add_button.click()
     assert heard.errors.text_of("label")
     assert heard.labels() == before
+
+
+def _notice(context) -> tuple[int, str]:
+    with context.database.reading() as session:
+        notice = current_notice(session)
+        return notice.version, notice.text
+
+
+def test_a_changed_privacy_notice_is_published_as_the_next_version(qtbot, context):
+    version, text = _notice(context)
+    dialog = _dialog(qtbot, context)
+    assert dialog.notice.toPlainText() == text and f"Version {version} is in use" in dialog.notice_version.text()
+    dialog.notice.setPlainText(text + "\n\nGuardamos as cópias de segurança por 14 dias.")
+    with qtbot.waitSignal(dialog.saved):
+        dialog.save_button.click()
+    assert _notice(context) == (version + 1, text + "\n\nGuardamos as cópias de segurança por 14 dias.")
+
+    unchanged = _dialog(qtbot, context)
+    with qtbot.waitSignal(unchanged.saved):
+        unchanged.save_button.click()
+    assert _notice(context)[0] == version + 1  # saving the same text publishes nothing
+
+
+def test_an_empty_privacy_notice_is_refused_at_the_field_and_nothing_is_saved(qtbot, context):
+    before = _notice(context)
+    dialog = _dialog(qtbot, context)
+    dialog.contact_line.setText("Rua Nova 1")
+    dialog.notice.setPlainText("   ")
+    dialog.save_button.click()
+    assert dialog.result() == 0  # not accepted
+    assert dialog.tabs.currentWidget() is dialog.privacy_page
+    assert "privacy notice" in dialog.errors.text_of("notice").lower()
+    assert _notice(context) == before and _shop(context)[1] == ""  # one transaction: the contact line waits too
+
+
+def _retention_years(context) -> int:
+    with context.database.reading() as session:
+        return shop_settings(session).retention_years
+
+
+def test_the_retention_years_are_saved_and_a_refused_value_is_shown_at_the_field(qtbot, context):
+    dialog = _dialog(qtbot, context)
+    assert dialog.retention_years.value() == 3 and dialog.retention_years.suffix() == " years"
+    dialog.retention_years.setValue(5)
+    with qtbot.waitSignal(dialog.saved):
+        dialog.save_button.click()
+    assert _retention_years(context) == 5
+
+    refused = _dialog(qtbot, context)
+    assert refused.retention_years.value() == 5
+    refused.contact_line.setText("Rua Nova 1")
+    refused.retention_years.setMinimum(0)  # the box stops at 1; the service is what refuses 0
+    refused.retention_years.setValue(0)
+    with qtbot.assertNotEmitted(refused.saved):
+        refused.save_button.click()
+    assert refused.tabs.currentWidget() is refused.privacy_page
+    assert "from 1 to 50" in refused.errors.text_of("retention_years")
+    assert _retention_years(context) == 5 and _shop(context)[1] == ""  # one transaction: nothing else saved

@@ -1,0 +1,264 @@
+"""Staff accounts at the till: who is working, with which role, proven by a personal PIN.
+
+A PIN is a short number, so anyone holding the shop file could try all ten thousand
+four-digit PINs in minutes: it must never guard the data itself. It only says which
+staff member is acting once the file is open (the passphrase, or the keyring, opened it).
+PINs are stored as salted Argon2id hashes, five wrong PINs in a row lock that account
+for a while, and the attempts, right or wrong, go to the audit trail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from desktop.db.engine import ShopDatabase
+from desktop.db.unlock import unlock
+from desktop.errors import InvalidInput, NotAllowed, NotFound, PinRefused, Problem, RegularsError, translatable
+from desktop.models import ROLES, Actor, StaffMember
+from desktop.models.base import utc_now
+from desktop.models.staff import PASSPHRASE_HOLDER
+from desktop.services import audit
+from desktop.services.permissions import Permission, require
+from desktop.services.shop import shop_settings
+from desktop.services.text import fold, staff_name
+
+MIN_PIN, MAX_PIN = 4, 12
+WRONG_PINS_BEFORE_LOCK = 5
+LOCK_MINUTES = 15
+IDLE_LOCK_RANGE = (0, 240)  # minutes without input before the window locks itself; 0: never
+# OWASP's Argon2id setting for interactive logins (46 MiB, one pass): about 50 ms a check
+# here, so a queue never waits, yet each guess costs an attacker the same memory.
+_HASHER = PasswordHasher(time_cost=1, memory_cost=46 * 1024, parallelism=1, type=Type.ID)
+
+
+@dataclass(frozen=True)
+class StaffSummary:
+    """A staff member as the sign-in list and the staff dialog show them (no hash)."""
+
+    id: int
+    uuid: str
+    name: str
+    role: str
+    active: bool
+    locked_until: datetime | None
+
+
+def _summary(member: StaffMember) -> StaffSummary:
+    return StaffSummary(member.id, member.uuid, member.name, member.role, member.active, member.locked_until)
+
+
+def _check_pin(pin: str | None, problems: dict[str, Problem]) -> str | None:
+    pin = (pin or "").strip()
+    if not pin.isascii() or not pin.isdigit() or not MIN_PIN <= len(pin) <= MAX_PIN:
+        problems["pin"] = Problem(
+            translatable("A PIN is {low} to {high} digits."), {"low": MIN_PIN, "high": MAX_PIN}
+        )
+        return None
+    if len(set(pin)) == 1:
+        problems["pin"] = Problem(translatable("Choose a PIN that is not one digit repeated."))
+        return None
+    return pin
+
+
+def _check_role(role: str | None, problems: dict[str, Problem]) -> str | None:
+    if role not in ROLES:
+        problems["role"] = Problem(translatable("Choose owner, manager or cashier."))
+        return None
+    return role
+
+
+def _active_owners(session: Session) -> int:
+    query = select(func.count()).where(StaffMember.role == "owner", StaffMember.active.is_(True))
+    return session.scalar(query) or 0
+
+
+def has_staff(session: Session) -> bool:
+    """Whether anyone has a PIN yet; until then the passphrase holder works alone."""
+    return (session.scalar(select(func.count()).where(StaffMember.active.is_(True))) or 0) > 0
+
+
+def list_staff(session: Session, *, include_inactive: bool = False) -> list[StaffSummary]:
+    """Everyone who can sign in (the lock screen's list needs no permission)."""
+    query = select(StaffMember).order_by(StaffMember.name_key)
+    if not include_inactive:
+        query = query.where(StaffMember.active.is_(True))
+    return [_summary(member) for member in session.scalars(query)]
+
+
+def _member(session: Session, ref: int | str) -> StaffMember:
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+        member = session.get(StaffMember, int(ref))
+    else:
+        member = session.scalar(
+            select(StaffMember).where((StaffMember.uuid == ref) | (StaffMember.name_key == fold(str(ref))))
+        )
+    if member is None:
+        raise NotFound(translatable("No staff member is called {name}."), name=str(ref))
+    return member
+
+
+def add_staff(session: Session, name: str, role: str, pin: str) -> StaffSummary:
+    """A new account. The first one must be an owner's, so the shop is never left without one."""
+    require(session, Permission.STAFF)
+    problems: dict[str, Problem] = {}
+    try:
+        cleaned = staff_name(name)
+    except InvalidInput as exc:
+        problems["name"] = exc.problems["staff"]
+        cleaned = ""
+    if not problems and not cleaned:
+        problems["name"] = Problem(translatable("Write the staff member's name."))
+    role = _check_role(role, problems)
+    pin = _check_pin(pin, problems)
+    same_name = session.scalar(select(StaffMember.name).where(StaffMember.name_key == fold(cleaned))) if cleaned else None
+    if not problems and same_name is not None:
+        problems["name"] = Problem(translatable("{name} already has an account."), {"name": same_name})
+    if not problems and role != "owner" and not _active_owners(session):
+        problems["role"] = Problem(translatable("The first account must be the owner's."))
+    if problems:
+        raise InvalidInput(problems)
+    member = StaffMember(name=cleaned, name_key=fold(cleaned), role=role, pin_hash=_HASHER.hash(pin))
+    session.add(member)
+    session.flush()
+    audit.record(session, audit.STAFF_CHANGED, subject_kind="staff", subject_uuid=member.uuid,
+                 details={"added": True, "role": role})  # fmt: skip
+    return _summary(member)
+
+
+def change_staff(
+    session: Session, ref: int | str, *, role: str | None = None, pin: str | None = None, active: bool | None = None
+) -> StaffSummary:
+    """A new role, a new PIN (which also lifts a lock), or an account turned off or back on."""
+    require(session, Permission.STAFF)
+    member = _member(session, ref)
+    problems: dict[str, Problem] = {}
+    if role is not None:
+        _check_role(role, problems)
+    if pin is not None:
+        pin = _check_pin(pin, problems)
+    leaves_owner = (role is not None and role != "owner") or active is False
+    if not problems and member.role == "owner" and member.active and leaves_owner and _active_owners(session) == 1:
+        problems["role" if active is None else "active"] = Problem(
+            translatable("{name} is the only owner. Make someone else owner first."), {"name": member.name}
+        )
+    if problems:
+        raise InvalidInput(problems)
+    changed = []
+    if role is not None and role != member.role:
+        member.role, changed = role, [*changed, "role"]
+    if pin:
+        member.pin_hash, member.failed_pins, member.locked_until = _HASHER.hash(pin), 0, None
+        changed.append("pin")
+    if active is not None and active != member.active:
+        member.active, changed = active, [*changed, "active"]
+    if changed:
+        member.updated_at = utc_now()
+        audit.record(session, audit.STAFF_CHANGED, subject_kind="staff", subject_uuid=member.uuid,
+                     details={"fields": changed})  # fmt: skip
+    return _summary(member)
+
+
+def sign_in(database: ShopDatabase, ref: int | str, pin: str, *, now: datetime | None = None) -> Actor:
+    """Makes ``ref`` the acting staff member if ``pin`` is theirs; PinRefused otherwise.
+
+    A failed attempt is saved (and audited) before PinRefused is raised, so restarting the
+    app does not reset the count.
+    """
+    now = now or utc_now()
+    with database.writing() as session:
+        member = _member(session, ref)
+        who = (member.uuid, member.name, member.role)
+        refused: RegularsError | None = None
+        if not member.active:
+            refused = NotAllowed(translatable("{name}'s account is turned off."), name=member.name)
+        elif _locked_at(member, now):
+            refused = _locked(member, now)
+        if refused is not None:  # still an attempt: it goes in the trail, and the transaction commits
+            audit.record(session, audit.SIGN_IN_FAILED, subject_kind="staff", subject_uuid=member.uuid, staff=who,
+                         at=now, details={"locked": _locked_at(member, now), "active": member.active})  # fmt: skip
+        elif _pin_matches(member.pin_hash, pin):
+            if _HASHER.check_needs_rehash(member.pin_hash):
+                member.pin_hash = _HASHER.hash(pin)
+            member.failed_pins, member.locked_until = 0, None
+            audit.record(session, audit.SIGNED_IN, subject_kind="staff", subject_uuid=member.uuid, staff=who, at=now)
+            actor = Actor(role=member.role, name=member.name, staff_uuid=member.uuid)
+        else:
+            member.failed_pins += 1
+            if member.failed_pins >= WRONG_PINS_BEFORE_LOCK:
+                member.locked_until, member.failed_pins = now + timedelta(minutes=LOCK_MINUTES), 0
+                refused = _locked(member, now)
+            else:
+                refused = PinRefused(
+                    translatable("Wrong PIN. Wrong PINs left before the account locks for {minutes} min: {left}."),
+                    left=WRONG_PINS_BEFORE_LOCK - member.failed_pins,
+                    minutes=LOCK_MINUTES,
+                )
+            audit.record(session, audit.SIGN_IN_FAILED, subject_kind="staff", subject_uuid=member.uuid, staff=who,
+                         at=now, details={"locked": _locked_at(member, now)})  # fmt: skip
+    if refused is not None:
+        raise refused
+    database.acting = actor
+    return actor
+
+
+def _locked_at(member: StaffMember, now: datetime) -> bool:
+    return member.locked_until is not None and member.locked_until > now
+
+
+def _pin_matches(pin_hash: str, pin: str) -> bool:
+    try:
+        return _HASHER.verify(pin_hash, (pin or "").strip())
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _locked(member: StaffMember, now: datetime) -> PinRefused:
+    minutes = max(1, -(-int((member.locked_until - now).total_seconds()) // 60))
+    return PinRefused(
+        translatable("Too many wrong PINs: {name}'s account is locked. Try again in {minutes} min."),
+        name=member.name,
+        minutes=minutes,
+    )
+
+
+def lock(database: ShopDatabase) -> None:
+    """Hides the book until someone signs in again (Ctrl+L, or the idle timer)."""
+    if database.acting is not None:
+        with database.writing() as session:
+            audit.record(session, audit.LOCKED)
+    database.acting = None
+
+
+def sign_in_with_passphrase(database: ShopDatabase, passphrase: str) -> Actor:
+    """Unlocks a till that has no staff accounts yet: the shop passphrase proves the owner is back.
+
+    Checked against the key file like opening the shop (slow on purpose); WrongPassphrase otherwise.
+    """
+    unlock(database.path, passphrase or "")
+    database.acting = PASSPHRASE_HOLDER
+    with database.writing() as session:
+        audit.record(session, audit.SIGNED_IN)
+    return PASSPHRASE_HOLDER
+
+
+def set_idle_lock_minutes(session: Session, minutes: int) -> int:
+    """How long the window waits without input before it locks itself (0: never)."""
+    require(session, Permission.SETTINGS)
+    low, high = IDLE_LOCK_RANGE
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or not low <= minutes <= high:
+        raise InvalidInput({"idle_lock_minutes": Problem(
+            translatable("The idle lock is a whole number of minutes from {low} to {high} (0: never)."),
+            {"low": low, "high": high},
+        )})  # fmt: skip
+    shop = shop_settings(session)
+    if shop.idle_lock_minutes != minutes:
+        shop.idle_lock_minutes, shop.updated_at = minutes, utc_now()
+        audit.record(session, audit.SETTINGS_CHANGED, subject_kind="shop", subject_uuid=shop.uuid,
+                     details={"fields": ["idle_lock_minutes"]})  # fmt: skip
+    return minutes
