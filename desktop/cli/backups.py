@@ -201,7 +201,8 @@ def cmd_restore(args) -> int:
         _confirm_replace(target, before_restore_path(target, now))
     secret = _restore_secret(args, backup)
     report = restore_backup(backup, secret, target, replace=args.replace, now=now)
-    erased_again = reapply_after_restore(report.path, secret)  # a backup from before an erasure forgets them again
+    # A backup from before an erasure forgets them again (the register copy beside the backups counts too).
+    erased_again = reapply_after_restore(report.path, secret, backup_folder=backup.parent)
     if args.json:
         print_json({
             "path": str(report.path),

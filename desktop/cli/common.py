@@ -18,6 +18,7 @@ from desktop.db.engine import (
     open_shop_file_with_recovery_key,
 )
 from desktop.db.unlock import Secret, recovery_key_from_text
+from desktop.services.erasure_register import reapply_erasure_register
 
 PASSPHRASE_ENV = "REGULARS_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "REGULARS_NEW_PASSPHRASE"
@@ -66,9 +67,18 @@ def unlocking_secret(args) -> Secret:
 
 
 def open_shop(args) -> ShopDatabase:
+    """The unlocked shop, with every registered erasure carried out (a backup put back by hand
+    must not bring anyone back into an export)."""
     if with_recovery_key(args):
-        return open_shop_file_with_recovery_key(args.db, recovery_key_text())
-    return open_shop_file(args.db, ask_passphrase())
+        database = open_shop_file_with_recovery_key(args.db, recovery_key_text())
+    else:
+        database = open_shop_file(args.db, ask_passphrase())
+    try:
+        reapply_erasure_register(database)
+    except BaseException:
+        database.close()
+        raise
+    return database
 
 
 @contextmanager

@@ -2,7 +2,9 @@
 
 An entry's hash covers its own fields and the previous entry's hash, so editing,
 inserting or removing an entry in the middle breaks every hash after it, and
-``verify_chain`` reports the first entry where the chain no longer holds. Entries name
+``verify_chain`` reports the first entry where the chain no longer holds. Cutting off the
+newest entries leaves a shorter chain that still holds: the chain alone cannot tell, which
+is why the triggers also refuse deletions (someone must drop them, with the key, to try). Entries name
 what was touched (a customer's UUID, the fields that changed) and never the values, so
 the trail holds nothing personal and survives an erasure as it is.
 

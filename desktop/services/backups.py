@@ -130,8 +130,10 @@ def back_up(
 
 
 def _back_up(database: ShopDatabase, out: Path, progress, cancelled, *, automatic: bool) -> BackupReport:
+    started_by = database.acting  # the till may be locked, or someone else signed in, when it ends
     report = backup_shop(database, out, progress=progress, cancelled=cancelled)
     with database.writing() as session:
+        session.info["actor"] = started_by
         shop = shop_settings(session)
         if shop.last_backup_at is None or shop.last_backup_at < report.taken_at:
             shop.last_backup_at = report.taken_at

@@ -42,6 +42,14 @@ _TEXT_FIELDS = {
     "notes": 2000,
 }
 _MULTILINE = {"notes"}
+# An erased customer keeps their record (for counts and totals) with no name; every living one has one.
+NOT_ERASED = Customer.first_name != ""
+
+
+def is_erased(customer: Customer) -> bool:
+    return customer.first_name == ""
+
+
 # Joins a customer to their first phone, the one lists, slips and the lookup show.
 FIRST_PHONE = (CustomerPhone.customer_id == Customer.id) & (CustomerPhone.position == 0)
 

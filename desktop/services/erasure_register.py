@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from desktop.db.keys import RecoveryKey
 from desktop.db.unlock import Secret
 from desktop.errors import RegularsError, translatable
 from desktop.services import audit
+from desktop.services.backups import shop_slug
 from desktop.sync.tables import STORED_TIME
 from desktop.sync.tombstones import apply_erasure
 
@@ -61,7 +63,10 @@ def register_path(shop_path: Path | str) -> Path:
 
 def read_register(shop_path: Path | str) -> Erasures:
     """The register beside the shop file (empty when there is none); ErasureRegisterError if it is damaged."""
-    path = register_path(shop_path)
+    return _read_at(register_path(shop_path))
+
+
+def _read_at(path: Path) -> Erasures:
     try:
         data = json.loads(path.read_bytes())
     except FileNotFoundError:
@@ -88,9 +93,12 @@ def remember_erasures(shop_path: Path | str, erasures: Erasures) -> Erasures:
 
     Writes nothing when the register already holds them all.
     """
-    path = register_path(shop_path)
+    return _remember_at(register_path(shop_path), erasures)
+
+
+def _remember_at(path: Path, erasures: Erasures) -> Erasures:
     try:
-        known = read_register(shop_path)
+        known = _read_at(path)
     except ErasureRegisterError as exc:
         raise ErasureRegisterError(
             translatable(
@@ -150,6 +158,23 @@ def erasures_in_file(session: Session) -> Erasures:
     return {uuid: at if len(at) > 19 else at + ".000000" for uuid, at in rows}
 
 
+def register_copies(session: Session) -> list[Path]:
+    """Where the register is kept: beside the shop file, and in the backup folder when one is set.
+
+    The copy in the backup folder (``<shop>.erased``, UUIDs only, like the original) outlives
+    the disk the shop file is on, and sits where the backups a restore starts from are.
+    """
+    paths = [register_path(shop_file_of(session))]
+    folder, name = session.execute(text("SELECT backup_folder, name FROM shop ORDER BY id LIMIT 1")).one()
+    if folder and Path(folder).is_dir():  # a backup drive not plugged in gets its copy next time
+        paths.append(_in_folder(Path(folder), name))
+    return paths
+
+
+def _in_folder(folder: Path, shop_name: str) -> Path:
+    return folder / f"{shop_slug(shop_name)}{SUFFIX}"
+
+
 def shop_file_of(session: Session) -> Path:
     """The file the session's unit of work writes to."""
     rows = session.execute(text("PRAGMA database_list")).all()
@@ -172,14 +197,16 @@ def remember_on_commit(session: Session) -> None:
 
 def _gather(session: Session) -> None:
     if _PENDING in session.info:
-        session.info[_GATHERED] = (session.info[_PENDING], erasures_in_file(session))
+        session.info[_GATHERED] = (register_copies(session), erasures_in_file(session))
 
 
 def _write_gathered(session: Session) -> None:
     session.info.pop(_PENDING, None)
     gathered = session.info.pop(_GATHERED, None)
     if gathered is not None:
-        remember_erasures(*gathered)
+        paths, erasures = gathered
+        for path in paths:
+            _remember_at(path, erasures)
 
 
 def _forget(session: Session) -> None:
@@ -190,41 +217,55 @@ def _forget(session: Session) -> None:
 # Re-applying
 
 
-def reapply_erasure_register(database: ShopDatabase) -> int:
-    """Erases again, in the open shop file, every customer the register beside it names; how many changed.
+def reapply_erasure_register(database: ShopDatabase, *, also_from: Iterable[Path] = ()) -> int:
+    """Erases again, in the open shop file, every customer a register names; how many changed.
 
-    Idempotent. Each registered erasure keeps its time; a customer not in the file gets
+    The registers read are the one beside the shop file, the copy in the shop's backup folder,
+    and the copies in ``also_from`` folders (where a restored backup came from). Idempotent,
+    and cheap when there is nothing to do: it only reads (so every command can run it on
+    opening a file). Each registered erasure keeps its time; a customer not in the file gets
     the tombstone that erases them if they ever arrive from another till. The file's own
-    erasures join the register. No permission is asked: this only carries out erasures
-    the owner already made, after a restore or an import that someone was allowed to do.
+    erasures join the registers. No permission is asked: this only carries out erasures the
+    owner already made.
     """
-    anonymised = 0
-    with database.writing() as session:
-        registered = read_register(shop_file_of(session))
+    with database.reading() as session:
+        copies = register_copies(session)
+        name = session.execute(text("SELECT name FROM shop ORDER BY id LIMIT 1")).scalar_one()
+        registered: Erasures = {}
+        for path in [*copies, *(_in_folder(Path(folder), name) for folder in also_from)]:
+            for uuid, at in _read_at(path).items():
+                registered[uuid] = min(at, registered.get(uuid, at))
         in_file = erasures_in_file(session)
-        for uuid, at in sorted(registered.items(), key=_by_time):
-            if uuid in in_file and in_file[uuid] <= at:
-                continue  # erased in this file already (and kept erased by every import since)
-            erased = apply_erasure(session, uuid, at=datetime.strptime(at, STORED_TIME))
-            if erased is not None and erased.changed:
-                anonymised += 1
-                audit.record(session, audit.CUSTOMER_ERASED, subject_kind="customer", subject_uuid=uuid,
-                             details={"from": "erasure register", "records": _counted(erased.records)})
-        remember_on_commit(session)
+    due = {uuid: at for uuid, at in registered.items() if not (uuid in in_file and in_file[uuid] <= at)}
+    anonymised = 0
+    if due:
+        with database.writing() as session:
+            for uuid, at in sorted(due.items(), key=_by_time):
+                erased = apply_erasure(session, uuid, at=datetime.strptime(at, STORED_TIME))
+                if erased is not None and erased.changed:
+                    anonymised += 1
+                    audit.record(session, audit.CUSTOMER_ERASED, subject_kind="customer", subject_uuid=uuid,
+                                 details={"from": "erasure register", "records": _counted(erased.records)})
+            remember_on_commit(session)
+    else:
+        for path in copies:  # erasures that arrived by sync join the registers
+            _remember_at(path, in_file | registered)
     return anonymised
 
 
-def reapply_after_restore(path: Path | str, secret: Secret) -> int:
-    """Opens a shop file just restored from a backup and erases again whoever the register beside it names.
+def reapply_after_restore(path: Path | str, secret: Secret, *, backup_folder: Path | None = None) -> int:
+    """Opens a shop file just restored from a backup and erases again whoever the registers name.
 
-    ``secret`` is what restored it (the passphrase, or the RecoveryKey), which opens it now.
+    ``secret`` is what restored it (the passphrase, or the RecoveryKey), which opens it now;
+    ``backup_folder`` is where the backup was, whose register copy counts too (the shop's own
+    register may have been lost with its disk, or the backup restored to a new place).
     """
     if isinstance(secret, RecoveryKey):
         database = open_shop_file_with_recovery_key(path, secret.text)
     else:
         database = open_shop_file(path, secret)
     try:
-        return reapply_erasure_register(database)
+        return reapply_erasure_register(database, also_from=[backup_folder] if backup_folder else [])
     finally:
         database.close()
 

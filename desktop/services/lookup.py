@@ -24,7 +24,7 @@ from desktop.models import (
     Reservation,
 )
 from desktop.services import card_codes
-from desktop.services.customers import FIRST_PHONE, full_name
+from desktop.services.customers import FIRST_PHONE, NOT_ERASED, full_name
 from desktop.services.permissions import Permission, require
 from desktop.services.phones import digits_only, display_phone, exact_phone
 from desktop.services.search_keys import email_key, query_key
@@ -100,7 +100,7 @@ _CARD = select(LoyaltyCard.customer_id).where(
 _RESERVATION = select(Reservation.customer_id).where(Reservation.reference == bindparam("code"))
 _RECENT = (
     select(Customer.id)
-    .where(Customer.first_name != "")  # an erased customer has no name and nothing to show
+    .where(NOT_ERASED)  # an erased customer has no name and nothing to show
     .order_by(Customer.last_seen_at.desc(), Customer.id.desc())
     .limit(bindparam("limit"))
     .offset(bindparam("offset"))

@@ -17,7 +17,7 @@ from desktop.errors import InvalidInput, NotFound, Problem, RegularsError, trans
 from desktop.models import Customer, LoyaltyCard, LoyaltyEntry, LoyaltyProgram
 from desktop.models.base import utc_now
 from desktop.services import audit, card_codes
-from desktop.services.customers import get_customer
+from desktop.services.customers import NOT_ERASED, get_customer, is_erased
 from desktop.services.money import parse_cents
 from desktop.services.permissions import Permission, require
 from desktop.services.text import clean_text
@@ -232,7 +232,7 @@ def earn(session: Session, customer_id: int, program_ref: str | int, purchase: s
     """A stamp (or stamps for the amount spent), or points for the amount spent."""
     require(session, Permission.LOYALTY)
     program = get_program(session, program_ref)
-    customer = get_customer(session, customer_id)
+    customer = _serving(session, customer_id)
     _require_active(program)
     cents = None
     if purchase not in (None, ""):
@@ -261,7 +261,7 @@ def redeem(session: Session, customer_id: int, program_ref: str | int) -> Balanc
     """One reward; refused, with nothing written, unless the balance covers it."""
     require(session, Permission.LOYALTY)
     program = get_program(session, program_ref)
-    customer = get_customer(session, customer_id)
+    customer = _serving(session, customer_id)
     _require_active(program)
     balance = balance_of(session, customer.id, program.id)
     if balance < program.reward_at:
@@ -279,7 +279,7 @@ def adjust(session: Session, customer_id: int, program_ref: str | int, amount: i
     """A correction by hand; it needs a reason and cannot take the balance below zero."""
     require(session, Permission.LOYALTY)
     program = get_program(session, program_ref)
-    customer = get_customer(session, customer_id)
+    customer = _serving(session, customer_id)
     problems: dict[str, Problem] = {}
     try:
         change = int(str(amount).strip())
@@ -340,14 +340,14 @@ def active_card(session: Session, customer_id: int) -> LoyaltyCard | None:
 def card_for(session: Session, customer_id: int) -> LoyaltyCard:
     """The customer's card, issuing one if they have none yet."""
     require(session, Permission.LOYALTY)
-    customer = get_customer(session, customer_id)
+    customer = _serving(session, customer_id)
     return active_card(session, customer.id) or _issue(session, customer.id)
 
 
 def replace_card(session: Session, customer_id: int) -> LoyaltyCard:
     """A lost card: the old code stops working at once and a new one is issued."""
     require(session, Permission.LOYALTY)
-    customer = get_customer(session, customer_id)
+    customer = _serving(session, customer_id)
     old = active_card(session, customer.id)
     if old is not None:
         old.status = "replaced"
@@ -380,13 +380,25 @@ def customer_by_card(session: Session, code: str) -> Customer | None:
     ).first()
 
 
+def _serving(session: Session, customer_id: int) -> Customer:
+    """The customer, unless erased: an erased customer's card stopped working and gets no new one."""
+    customer = get_customer(session, customer_id)
+    if is_erased(customer):
+        raise LoyaltyRefused(translatable("Customer #{id} was erased: there is no card to use."), id=customer.id)
+    return customer
+
+
 def all_customer_ids(session: Session) -> list[int]:
-    return list(session.scalars(select(Customer.id).order_by(Customer.id)))
+    """Everyone who can hold a card (not the erased)."""
+    require(session, Permission.BULK_PRINT)
+    return list(session.scalars(select(Customer.id).where(NOT_ERASED).order_by(Customer.id)))
 
 
 def customers_without_card(session: Session) -> list[int]:
+    require(session, Permission.BULK_PRINT)
     has_card = select(LoyaltyCard.customer_id).where(LoyaltyCard.status == "active")
-    return list(session.scalars(select(Customer.id).where(Customer.id.not_in(has_card)).order_by(Customer.id)))
+    query = select(Customer.id).where(Customer.id.not_in(has_card), NOT_ERASED).order_by(Customer.id)
+    return list(session.scalars(query))
 
 
 def customer_from_ref(session: Session, ref: str | int) -> Customer:

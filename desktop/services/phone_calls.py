@@ -67,6 +67,7 @@ class CallSummary:
 
 def callers_with_phone(session: Session, phone: str, region: str) -> list[int]:
     """Customers with exactly this number, most recently seen first (empty for a bad number)."""
+    require(session, Permission.LOOK_UP)
     parsed = parse_phone(phone, region) if phone and phone.strip() else None
     if parsed is None or isinstance(parsed, Problem):
         return []
@@ -206,6 +207,7 @@ def _get_call(session: Session, call_id: int) -> PhoneCall:
 
 
 def call_summary(session: Session, call_id: int) -> CallSummary:
+    require(session, Permission.LOOK_UP)
     call = _get_call(session, call_id)
     return _summaries(session, _SUMMARY.where(PhoneCall.id == call.id))[0]
 

@@ -9,17 +9,30 @@ for a while, and the attempts, right or wrong, go to the audit trail.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from desktop.db.engine import ShopDatabase
 from desktop.db.unlock import unlock
-from desktop.errors import InvalidInput, NotAllowed, NotFound, PinRefused, Problem, RegularsError, translatable
+from desktop.errors import (
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    PinRefused,
+    Problem,
+    RegularsError,
+    ShopFileInUse,
+    WrongPassphrase,
+    translatable,
+)
 from desktop.models import ROLES, Actor, StaffMember
 from desktop.models.base import utc_now
 from desktop.models.staff import PASSPHRASE_HOLDER
@@ -30,7 +43,8 @@ from desktop.services.text import fold, staff_name
 
 MIN_PIN, MAX_PIN = 4, 12
 WRONG_PINS_BEFORE_LOCK = 5
-LOCK_MINUTES = 15
+LOCK_MINUTES = 15  # the first lock; each further one in a row doubles, up to MAX_LOCK_MINUTES
+MAX_LOCK_MINUTES = 24 * 60
 IDLE_LOCK_RANGE = (0, 240)  # minutes without input before the window locks itself; 0: never
 # OWASP's Argon2id setting for interactive logins (46 MiB, one pass): about 50 ms a check
 # here, so a queue never waits, yet each guess costs an attacker the same memory.
@@ -171,7 +185,7 @@ def sign_in(database: ShopDatabase, ref: int | str, pin: str, *, now: datetime |
     app does not reset the count.
     """
     now = now or utc_now()
-    with database.writing() as session:
+    with _busy_is_said(), database.writing() as session:
         member = _member(session, ref)
         who = (member.uuid, member.name, member.role)
         refused: RegularsError | None = None
@@ -189,15 +203,16 @@ def sign_in(database: ShopDatabase, ref: int | str, pin: str, *, now: datetime |
             audit.record(session, audit.SIGNED_IN, subject_kind="staff", subject_uuid=member.uuid, staff=who, at=now)
             actor = Actor(role=member.role, name=member.name, staff_uuid=member.uuid)
         else:
-            member.failed_pins += 1
-            if member.failed_pins >= WRONG_PINS_BEFORE_LOCK:
-                member.locked_until, member.failed_pins = now + timedelta(minutes=LOCK_MINUTES), 0
+            member.failed_pins += 1  # counted until the right PIN: each lock in a row lasts twice as long
+            rounds, left = divmod(member.failed_pins, WRONG_PINS_BEFORE_LOCK)
+            if left == 0:
+                member.locked_until = now + timedelta(minutes=_lock_minutes(rounds))
                 refused = _locked(member, now)
             else:
                 refused = PinRefused(
                     translatable("Wrong PIN. Wrong PINs left before the account locks for {minutes} min: {left}."),
-                    left=WRONG_PINS_BEFORE_LOCK - member.failed_pins,
-                    minutes=LOCK_MINUTES,
+                    left=WRONG_PINS_BEFORE_LOCK - left,
+                    minutes=_lock_minutes(rounds + 1),
                 )
             audit.record(session, audit.SIGN_IN_FAILED, subject_kind="staff", subject_uuid=member.uuid, staff=who,
                          at=now, details={"locked": _locked_at(member, now)})  # fmt: skip
@@ -205,6 +220,11 @@ def sign_in(database: ShopDatabase, ref: int | str, pin: str, *, now: datetime |
         raise refused
     database.acting = actor
     return actor
+
+
+def _lock_minutes(round_in_a_row: int) -> int:
+    """15, 30, 60 ... minutes, up to a day: guessing a four-digit PIN at the till takes years, not weeks."""
+    return min(LOCK_MINUTES * 2 ** (round_in_a_row - 1), MAX_LOCK_MINUTES)
 
 
 def _locked_at(member: StaffMember, now: datetime) -> bool:
@@ -228,23 +248,49 @@ def _locked(member: StaffMember, now: datetime) -> PinRefused:
 
 
 def lock(database: ShopDatabase) -> None:
-    """Hides the book until someone signs in again (Ctrl+L, or the idle timer)."""
-    if database.acting is not None:
+    """Hides the book until someone signs in again (Ctrl+L, or the idle timer).
+
+    Locking never fails: the book is closed to everyone first, and the trail's "locked" entry
+    is written after, or left out if the file is too busy (an import holding the write lock).
+    """
+    actor, database.acting = database.acting, None
+    if actor is None:
+        return
+    try:
         with database.writing() as session:
-            audit.record(session, audit.LOCKED)
-    database.acting = None
+            audit.record(session, audit.LOCKED, staff=(actor.staff_uuid, actor.name, actor.role))
+    except SQLAlchemyError:
+        pass
 
 
 def sign_in_with_passphrase(database: ShopDatabase, passphrase: str) -> Actor:
-    """Unlocks a till that has no staff accounts yet: the shop passphrase proves the owner is back.
+    """The shop passphrase proves the owner is back (with or without staff accounts: a forgotten PIN).
 
-    Checked against the key file like opening the shop (slow on purpose); WrongPassphrase otherwise.
+    Checked against the key file like opening the shop (slow on purpose); WrongPassphrase otherwise,
+    which the trail records too.
     """
-    unlock(database.path, passphrase or "")
+    owner = (PASSPHRASE_HOLDER.staff_uuid, PASSPHRASE_HOLDER.name, PASSPHRASE_HOLDER.role)
+    try:
+        unlock(database.path, passphrase or "")
+    except WrongPassphrase:
+        with _busy_is_said(), database.writing() as session:
+            audit.record(session, audit.SIGN_IN_FAILED, staff=owner, details={"passphrase": True})
+        raise
+    with _busy_is_said(), database.writing() as session:
+        audit.record(session, audit.SIGNED_IN, staff=owner)
     database.acting = PASSPHRASE_HOLDER
-    with database.writing() as session:
-        audit.record(session, audit.SIGNED_IN)
     return PASSPHRASE_HOLDER
+
+
+@contextmanager
+def _busy_is_said() -> Iterator[None]:
+    """A file held by a long import or backup: a message to show, not a crash."""
+    try:
+        yield
+    except OperationalError as busy:
+        raise ShopFileInUse(
+            translatable("The shop file is busy (an import or a backup is running). Try again in a moment.")
+        ) from busy
 
 
 def set_idle_lock_minutes(session: Session, minutes: int) -> int:

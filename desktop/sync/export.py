@@ -23,6 +23,7 @@ from pathlib import Path
 from desktop.db.engine import ShopDatabase
 from desktop.errors import translatable
 from desktop.models.base import utc_now
+from desktop.models.staff import Actor
 from desktop.services import audit
 from desktop.services.csv_format import csv_block, csv_bytes, csv_lines
 from desktop.services.permissions import Permission, require_actor
@@ -108,7 +109,7 @@ def export_bundle(
     Cancelling (cancelled() turning true) or any failure leaves no file at out and the
     watermark where it was. progress(done, total) counts rows.
     """
-    require_actor(database.acting, Permission.EXPORT)
+    started_by = require_actor(database.acting, Permission.EXPORT)  # whoever is signed in when it ends
     if passphrase is not None:
         check_sync_passphrase(passphrase)
     started = time.perf_counter()
@@ -146,7 +147,7 @@ def export_bundle(
                 path = writer.finish(manifest)
         finally:
             cursor.close()
-    _record_export(database, now, watermark, full=since is None, encrypted=passphrase is not None)
+    _record_export(database, started_by, now, watermark, full=since is None, encrypted=passphrase is not None)
     return ExportReport(path=path, manifest=manifest, encrypted=passphrase is not None,
                         seconds=time.perf_counter() - started)
 
@@ -157,10 +158,13 @@ def _plan(spec: TableSpec, since: str | None) -> tuple[TableSpec, str, dict]:
     return spec, select_sql(spec, joined=True, where=export_where(spec)), {"since": since}
 
 
-def _record_export(database: ShopDatabase, now: datetime, watermark_before: str | None, **details) -> None:
+def _record_export(
+    database: ShopDatabase, started_by: Actor, now: datetime, watermark_before: str | None, **details
+) -> None:
     """last_export_at, and the next export's watermark (unless an import lowered it meanwhile: then the lower)."""
     new = stored_time(now - MARGIN)
     with database.writing() as session:
+        session.info["actor"] = started_by
         conn = session.connection()
         current = conn.exec_driver_sql("SELECT sync_watermark FROM shop ORDER BY id LIMIT 1").scalar()
         if current is not None and current != watermark_before:

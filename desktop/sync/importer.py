@@ -81,12 +81,13 @@ def import_bundle(
 
     progress(done, total) counts rows three times over: read, checked, applied.
     """
-    require_actor(database.acting, Permission.IMPORT)
+    started_by = require_actor(database.acting, Permission.IMPORT)  # the bundle is read before the write begins
     started = time.perf_counter()
     ticker = _Ticker(progress, cancelled)
     bundle = read_bundle(path, passphrase, on_rows=ticker.add, cancelled=cancelled, on_manifest=ticker.start)
     ticker.tick(0)
     with database.writing() as session:
+        session.info["actor"] = started_by
         cursor = session.connection().connection.dbapi_connection.cursor()
         cache = cursor.execute("PRAGMA cache_size").fetchone()[0]
         cursor.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")
@@ -100,6 +101,9 @@ def import_bundle(
             audit.record(session, audit.IMPORTED, details={
                 "kind": "sync bundle", "full": run.report.full, "rejected": len(run.report.rejected),
                 "rows": sum(counts.added + counts.updated for counts in run.report.tables.values())})  # fmt: skip
+            for customer_uuid in run.newly_erased:  # an erasure made on another till, carried out here
+                audit.record(session, audit.CUSTOMER_ERASED, subject_kind="customer", subject_uuid=customer_uuid,
+                             details={"from": "sync import"})  # fmt: skip
             ticker.done = ticker.total  # phones are applied with their customers: the count may fall short
             ticker.tick(0)
         finally:
@@ -177,6 +181,7 @@ class _Import:
         self.phones: dict[str, list[dict[str, Any]]] = {}  # customer uuid -> its phone rows, by position
         self.tombstones: dict[tuple[str, str], tuple[str, str]] = {}  # (table, record) -> (kind, at), merged
         self.changed_tombstones: set[tuple[str, str]] = set()
+        self.newly_erased: list[str] = []  # customers erased on another till, erased here by this bundle
         self.erased_touched: set[str] = set()  # erased customers that arrived in this bundle
         self.counted: set[str] = set()  # customers already counted as added or updated
         self.oldest_applied: str | None = None
@@ -273,6 +278,9 @@ class _Import:
             incoming = (row.values["kind"], row.values["at"])
             self.tombstones[key] = merged_tombstone(self.tombstones[key], incoming) if key in self.tombstones else incoming
         self.changed_tombstones = {key for key, state in self.tombstones.items() if local.get(key) != state}
+        self.newly_erased = sorted(record for (table, record), (kind, _at) in self.tombstones.items()
+                                   if table == "customers" and kind == "erased"
+                                   and local.get((table, record), ("", ""))[0] != "erased")  # fmt: skip
         self.valid[TOMBSTONES.name] = rows
 
     def _check_phones(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QLabel,
     QMainWindow,
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid as shiboken_valid
 
 from desktop.context import ShopContext
 from desktop.services.customers import record_visit
@@ -274,6 +276,8 @@ class MainWindow(QMainWindow):
         self.card.show_customer(None)
         self.follow_ups.clear()
         self.statusBar().clearMessage()  # "Signed up: <name>" and the like
+        QApplication.clipboard().clear()  # a phone number or an email copied from the card
+        self._hide_progress()
         self.lock_screen.reload()
         self.pages.setCurrentWidget(self.lock_screen)
         self.apply_role()
@@ -293,7 +297,18 @@ class MainWindow(QMainWindow):
         self._records = None
         self._audit = None
 
+    def _hide_progress(self) -> None:
+        """A backup or export still running goes on, its window out of the way of the next sign-in
+        (and of its Cancel button); it comes back when someone signs in."""
+        self._hidden_progress = [dialog for dialog in self.findChildren(QProgressDialog) if dialog.isVisible()]
+        for dialog in self._hidden_progress:
+            dialog.hide()
+
     def _after_sign_in(self) -> None:
+        for dialog in getattr(self, "_hidden_progress", []):
+            if shiboken_valid(dialog) and not dialog.wasCanceled() and dialog.value() >= dialog.minimum():
+                dialog.show()
+        self._hidden_progress = []
         self.pages.setCurrentWidget(self.till_page)
         self.lookup.set_query("")
         self.follow_ups.refresh()
@@ -365,6 +380,8 @@ class MainWindow(QMainWindow):
 
     def _after_sync(self, _report) -> None:
         """An import may have changed anyone on screen; an export changes only the status label."""
+        if self._context.database.acting is None:  # locked meanwhile: nothing on screen to refresh
+            return
         self.lookup.model.refresh()
         self.follow_ups.refresh()
         self.card.show_customer(self._current_customer_id())

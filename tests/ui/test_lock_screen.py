@@ -213,3 +213,29 @@ def test_the_idle_minutes_are_set_in_shop_settings(qtbot, context):
     with context.database.reading() as session:
         assert shop_settings(session).idle_lock_minutes == 12
     assert window.idle.interval_ms == 12 * 60_000 and window.idle.counting()
+
+
+def test_a_running_jobs_progress_steps_aside_for_the_lock_and_comes_back(qtbot, context):
+    from PySide6.QtWidgets import QProgressDialog
+
+    window = _window(qtbot, context)
+    running = QProgressDialog("Backing up…", "Cancel", 0, 100, window)
+    running.setValue(40)
+    running.show()
+    finished = QProgressDialog("Exporting…", "Cancel", 0, 100, window)
+    finished.show()
+    window.lock()
+    assert not running.isVisible() and not finished.isVisible()  # nobody at the locked till can cancel it
+    finished.reset()  # its job ended while the till was locked
+    window.lock_screen.secret.setText(SHOP_PASSPHRASE)
+    with qtbot.waitSignal(window.lock_screen.signedIn, timeout=10_000):
+        window.lock_screen.sign_in()
+    assert running.isVisible() and not finished.isVisible()
+
+
+def test_a_sync_that_ends_while_locked_reads_nothing(qtbot, context):
+    window = _window(qtbot, context)
+    qtbot.keyClicks(window.lookup.search, "fernanda")
+    window.lock()
+    window._after_sync(None)  # the import's success signal, delivered after the lock
+    assert window.lookup.model.rowCount() == 0 and _locked(window)

@@ -15,7 +15,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import select, text
 
 from desktop.db.engine import ShopDatabase, open_shop_file
-from desktop.errors import InvalidInput, NotAllowed, NotFound, PinRefused, RegularsError
+from desktop.errors import InvalidInput, NotAllowed, NotFound, PinRefused, RegularsError, ShopFileInUse
 from desktop.models import AuditEntry, StaffMember
 from desktop.models.base import utc_now
 from desktop.models.staff import PASSPHRASE_HOLDER, Actor
@@ -580,3 +580,47 @@ def test_no_pin_appears_in_any_error(shop, olga, caio):
             shown += repr(exc.problems) + exc.describe()
         for pin in typed:
             assert pin not in shown, (pin, shown)
+
+
+def test_each_lock_in_a_row_lasts_twice_as_long_up_to_a_day(shop, olga, caio):
+    """Five guesses a quarter of an hour would cover every four-digit PIN in three weeks; doubling makes it years."""
+    now = utc_now()
+    for round_in_a_row, minutes in enumerate((15, 30, 60, 120), start=1):
+        for attempt in range(WRONG_PINS_BEFORE_LOCK):
+            refused = refused_pin(shop, caio.id, WRONG_PIN, now=now)
+            if attempt == 0 and round_in_a_row > 1:
+                assert f"locks for {minutes} min" in str(refused)  # the warning names the next lock
+        assert member_row(shop, caio.id).locked_until == now + timedelta(minutes=minutes)
+        assert f"Try again in {minutes} min." in str(refused)
+        now += timedelta(minutes=minutes, seconds=1)
+    for _ in range(6 * WRONG_PINS_BEFORE_LOCK):
+        refused_pin(shop, caio.id, WRONG_PIN, now=now)
+        now += timedelta(days=1, seconds=1)
+    assert member_row(shop, caio.id).locked_until <= now + timedelta(days=1)  # never more than a day
+    sign_in(shop, caio.id, CAIO_PIN, now=now)
+    assert member_row(shop, caio.id).failed_pins == 0  # the right PIN starts afresh
+
+
+def _held_by_another_writer(shop: ShopDatabase):
+    """A second connection in a write transaction, as a long sync import holds the file."""
+    other = shop.engine.raw_connection()
+    other.driver_connection.execute("PRAGMA busy_timeout = 0")
+    other.driver_connection.execute("BEGIN IMMEDIATE")
+    return other
+
+
+@pytest.mark.slow
+def test_locking_never_waits_for_a_busy_file_to_hide_the_book(shop, olga, caio):
+    sign_in(shop, caio.id, CAIO_PIN)
+    other = _held_by_another_writer(shop)
+    try:
+        lock(shop)  # the "locked" entry cannot be written: the lock happens all the same
+        assert shop.acting is None
+        with pytest.raises(ShopFileInUse, match="busy"):
+            sign_in(shop, caio.id, CAIO_PIN)
+        assert shop.acting is None
+    finally:
+        other.driver_connection.execute("ROLLBACK")
+        other.close()
+    sign_in(shop, caio.id, CAIO_PIN)
+    assert shop.acting.name == "Caio"
