@@ -8,8 +8,9 @@ any word of a name (folded keys), and an email. No query scans the customer tabl
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 import phonenumbers
 from sqlalchemy import Row, bindparam, select
@@ -46,15 +47,21 @@ class CustomerMatch:
     first_name: str
     last_name: str
     phone: str  # E.164 of the first phone, or ""
-    phone_display: str
     email: str
     last_seen_at: datetime
     # "card", "reservation", "serial", "phone", "phone_end", "phone_start", "name", "email", "recent"
     matched_by: str
+    region: str = field(default="", compare=False)  # the shop's, for showing the phone
 
     @property
     def full_name(self) -> str:
         return full_name(self.first_name, self.last_name)
+
+    @cached_property
+    def phone_display(self) -> str:
+        """The phone as the shop's country writes it. Formatting is most of a lookup's time, so it
+        happens for the rows someone looks at (the list paints a screenful), not for every match."""
+        return display_phone(self.phone, self.region) if self.phone else ""
 
 
 def _by_recency(ids_query, limit: int):
@@ -251,10 +258,10 @@ def _summaries(session: Session, chosen: list[tuple[int, str]], region: str) -> 
                 first_name=row.first_name,
                 last_name=row.last_name,
                 phone=row.e164 or "",
-                phone_display=display_phone(row.e164, region) if row.e164 else "",
                 email=row.email or "",
                 last_seen_at=row.last_seen_at,
                 matched_by=how,
+                region=region,
             )
         )
     return matches
