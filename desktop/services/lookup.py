@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import cached_property
 
 import phonenumbers
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Connection, Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from desktop.errors import Problem, translatable
@@ -127,6 +127,12 @@ _SUMMARY = (
 )
 
 
+def _ids(conn: Connection, query, params: dict):
+    """One column of ids. Lookups run on the session's connection, taken once: these statements
+    select columns, not objects, so the ORM's per-statement work would be pure overhead."""
+    return conn.execute(query, params).scalars()
+
+
 def _national_start(text: str, digits: str, region: str) -> str:
     """The start of a national number from a partly typed one, with "+CC" or trunk "0" dropped."""
     if text.startswith("+") or text.startswith("00"):
@@ -136,7 +142,7 @@ def _national_start(text: str, digits: str, region: str) -> str:
     return digits.lstrip("0")
 
 
-def _prefix(session: Session, query, prefix: str, limit: int) -> list[int]:
+def _prefix(conn: Connection, query, prefix: str, limit: int) -> list[int]:
     """Up to limit different customers from one index range, in index order.
 
     One customer can have several rows in the same range ("silvia silva" and "silva silvia"
@@ -147,7 +153,7 @@ def _prefix(session: Session, query, prefix: str, limit: int) -> list[int]:
     rows = limit
     while True:
         params = {"low": prefix, "high": prefix + _HIGHEST, "limit": rows}
-        found = list(session.scalars(query, params))
+        found = list(_ids(conn, query, params))
         ids = list(dict.fromkeys(found))
         if len(ids) >= limit or len(found) < rows:
             return ids[:limit]
@@ -193,6 +199,7 @@ def find_customers(
         return recent_customers(session, region, limit=limit, offset=offset)
     wanted = limit + offset
     found: dict[int, str] = {}
+    conn = session.connection()
 
     def take(ids, how: str) -> None:
         for customer_id in ids:
@@ -200,51 +207,52 @@ def find_customers(
 
     if card_codes.looks_like_code(text):  # a scanned or typed card: its owner, or nobody
         if card_codes.is_valid(text):
-            take(session.scalars(_CARD, {"code": card_codes.normalise(text)}), "card")
-        return _summaries(session, list(found.items())[offset:wanted], region)
+            take(_ids(conn, _CARD, {"code": card_codes.normalise(text)}), "card")
+        return _summaries(conn, list(found.items())[offset:wanted], region)
     prefix = card_codes.RESERVATION_PREFIX
     if card_codes.looks_like_code(text, prefix):  # a reservation slip: whose it is, or nobody
         if card_codes.is_valid(text, prefix):
-            take(session.scalars(_RESERVATION, {"code": card_codes.normalise(text, prefix)}), "reservation")
-        return _summaries(session, list(found.items())[offset:wanted], region)
+            take(_ids(conn, _RESERVATION, {"code": card_codes.normalise(text, prefix)}), "reservation")
+        return _summaries(conn, list(found.items())[offset:wanted], region)
     digits = digits_only(text)
     phone_like = bool(digits) and bool(_PHONE_LIKE.fullmatch(text))
     e164 = exact_phone(text, region) if phone_like else None
     if e164:
-        take(session.scalars(_EXACT_PHONE, {"e164": e164, "limit": wanted}), "phone")
+        take(_ids(conn, _EXACT_PHONE, {"e164": e164, "limit": wanted}), "phone")
     elif digits:  # a serial number read off a product (a valid phone number is taken as a phone)
         take(customers_with_serial(session, text, wanted), "serial")
     if phone_like:
         if len(digits) >= MIN_SUFFIX_DIGITS and len(found) < wanted:
-            take(_prefix(session, _PHONE_END, digits[::-1], wanted), "phone_end")
+            take(_prefix(conn, _PHONE_END, digits[::-1], wanted), "phone_end")
         if len(digits) >= MIN_PREFIX_DIGITS and len(found) < wanted:
             national = _national_start(text, digits, region)
-            take(_prefix(session, _PHONE_START, national, wanted), "phone_start")
+            take(_prefix(conn, _PHONE_START, national, wanted), "phone_start")
     else:
         folded = query_key(text)
         if "@" in text:
-            take(_prefix(session, _EMAIL_START, email_key(text), wanted), "email")
+            take(_prefix(conn, _EMAIL_START, email_key(text), wanted), "email")
         if folded and len(found) < wanted:
-            take(_prefix(session, _NAME_START, folded, wanted), "name")
+            take(_prefix(conn, _NAME_START, folded, wanted), "name")
         if " " not in text and "@" not in text and len(found) < wanted:
-            take(_prefix(session, _EMAIL_START, email_key(text), wanted), "email")
+            take(_prefix(conn, _EMAIL_START, email_key(text), wanted), "email")
     chosen = list(found.items())[offset:wanted]
-    return _summaries(session, chosen, region)
+    return _summaries(conn, chosen, region)
 
 
 def recent_customers(
     session: Session, region: str, *, limit: int = 20, offset: int = 0
 ) -> list[CustomerMatch]:
     require(session, Permission.LOOK_UP)
-    ids = session.scalars(_RECENT, {"limit": limit, "offset": offset})
-    return _summaries(session, [(i, "recent") for i in ids], region)
+    conn = session.connection()
+    ids = _ids(conn, _RECENT, {"limit": limit, "offset": offset})
+    return _summaries(conn, [(i, "recent") for i in ids], region)
 
 
-def _summaries(session: Session, chosen: list[tuple[int, str]], region: str) -> list[CustomerMatch]:
+def _summaries(conn: Connection, chosen: list[tuple[int, str]], region: str) -> list[CustomerMatch]:
     if not chosen:
         return []
     rows: dict[int, Row] = {
-        row.id: row for row in session.execute(_SUMMARY, {"ids": [i for i, _ in chosen]})
+        row.id: row for row in conn.execute(_SUMMARY, {"ids": [i for i, _ in chosen]})
     }
     matches = []
     for customer_id, how in chosen:

@@ -197,7 +197,7 @@ def customers_with_serial(session: Session, serial: str, limit: int) -> list[int
     key = serial_key(serial)
     if len(key) < MIN_SERIAL_KEY:
         return []
-    return list(session.scalars(_OWNERS_OF_SERIAL, {"key": key, "limit": limit}))
+    return list(session.connection().execute(_OWNERS_OF_SERIAL, {"key": key, "limit": limit}).scalars())
 
 
 # Built once: the lookup box runs it on every search holding a digit.
