@@ -3,6 +3,8 @@ an erasure always wins, ledger entries merge by UUID, clashing keys are reported
 
 from __future__ import annotations
 
+import pytest
+
 from desktop.models.base import utc_now
 from desktop.services import loyalty
 from desktop.services.customers import (
@@ -215,7 +217,24 @@ def test_the_latest_visit_is_kept_whoever_edited_last(shop, till_b, tmp_path):
     assert dump(shop) == dump(till_b)
 
 
+def _set_up_minutes_ago(minutes: int, *databases) -> None:
+    """The starting records of the shop files (the first notice, the shop row) dated this long ago.
+
+    The session's template file is made when the test run starts, so without this the age of
+    those records, and what an incremental bundle carries (the watermark's margin is ten
+    minutes), would depend on how long the run took to reach the test.
+    """
+    columns = {"privacy_notices": ("published_at", "updated_at"), "shop": ("created_at", "updated_at")}
+    for database in databases:
+        with database.writing() as session:
+            for table, names in columns.items():
+                assignments = ", ".join(f"{name} = strftime('%Y-%m-%d %H:%M:%f000', 'now', '-{minutes} minutes')"
+                                        for name in names)  # fmt: skip
+                session.connection().exec_driver_sql(f"UPDATE {table} SET {assignments}")
+
+
 def test_a_till_passes_on_what_it_learnt_from_another(shop, till_b, till_c, tmp_path):
+    _set_up_minutes_ago(1, shop, till_b, till_c)
     made = fill_book(shop)
     carry(shop, till_b, tmp_path, "a-b")
     carry(shop, till_c, tmp_path, "a-c")
@@ -246,3 +265,20 @@ def test_an_incremental_bundle_holds_the_changes_and_what_they_refer_to(shop, ti
     assert report.rows_of("reservations") == 0 and report.rows_of("consents") == 0
     imported = import_bundle(till_b, tmp_path / "small.zip", passphrase=SYNC_PASSPHRASE)
     assert imported.counts("loyalty_entries").added == 1 and imported.total("rejected") == 0
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "Known, not yet fixed: when the tills' own first privacy notices are older than the export "
+    "margin, the incremental B->C bundle leaves C's notices different from A's. Seen when a slow "
+    "test run reached the test above more than ten minutes after making the template."
+))
+def test_a_till_passes_on_what_it_learnt_from_another_when_set_up_long_ago(shop, till_b, till_c, tmp_path):
+    _set_up_minutes_ago(11, shop, till_b, till_c)
+    made = fill_book(shop)
+    carry(shop, till_b, tmp_path, "a-b")
+    carry(shop, till_c, tmp_path, "a-c")
+    export_bundle(till_b, tmp_path / "warm-up.zip", passphrase=SYNC_PASSPHRASE)
+    edit(shop, customer_uuid(shop, made["ana"]), city="Coimbra")
+    carry(shop, till_b, tmp_path, "a-b-again")
+    carry(till_b, till_c, tmp_path, "b-c")
+    assert dump(till_c) == dump(shop)
