@@ -4,7 +4,8 @@
    file's SHA-256 and row count, every CSV read strictly. Any fault refuses the bundle
    and nothing is written.
 2. The bundle must come from this shop. A new, empty shop file adopts the bundle's shop
-   instead (that is how a second till starts).
+   instead (that is how a second till starts), from a full bundle only: an incremental one
+   would leave it without the older records (the shop's first privacy notice among them).
 3. Every row is checked with the rules the services apply (desktop/sync/validation.py).
    A bad row is rejected on its own, with its reason, and so are the rows that depend on
    it (a customer's phones, reservations, ledger entries...); everything else applies.
@@ -199,6 +200,15 @@ class _Import:
                 translatable(
                     "{path} comes from another shop; nothing was imported. Bundles move between the tills "
                     "of one shop (a new till joins the shop by importing one into its empty shop file)."
+                ),
+                path=self.report.path,
+            )
+        if not self.bundle.manifest.full:
+            raise BundleRefused(
+                translatable(
+                    "{path} holds only the changes since an earlier export, and this till is new to the shop; "
+                    "nothing was imported. A new till joins with a full bundle: on a till of the shop, export "
+                    "everything (regulars export --full) and import that here."
                 ),
                 path=self.report.path,
             )

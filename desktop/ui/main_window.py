@@ -226,6 +226,7 @@ class MainWindow(QMainWindow):
             (self.records_action, Permission.RECORDS),
             (self.sync.import_action, Permission.IMPORT),
             (self.sync.export_action, Permission.EXPORT),
+            (self.sync.export_full_action, Permission.EXPORT),
             (self.exports.mailing_list_action, Permission.EXPORT),
             (self.exports.contacts_action, Permission.EXPORT),
             (self.privacy.export_action, Permission.PRIVACY),

@@ -66,12 +66,16 @@ class SyncActions(QObject):
         self.export_action = QAction(self.tr("Export sync bundle…"), parent)
         self.export_action.setObjectName("export_sync_bundle")
         self.export_action.triggered.connect(self.export_bundle)
+        self.export_full_action = QAction(self.tr("Export everything for a new till…"), parent)
+        self.export_full_action.setObjectName("export_full_sync_bundle")
+        self.export_full_action.triggered.connect(self.export_everything)
         self.import_action = QAction(self.tr("Import sync bundle…"), parent)
         self.import_action.setObjectName("import_sync_bundle")
         self.import_action.triggered.connect(self.import_bundle)
         self.menu = QMenu(self.tr("S&ync"), parent)
         self.menu.setObjectName("sync_menu")
         self.menu.addAction(self.export_action)
+        self.menu.addAction(self.export_full_action)
         self.menu.addAction(self.import_action)
         self.status_label = QLabel(parent)
         self.status_label.setObjectName("sync_status")
@@ -131,7 +135,7 @@ class SyncActions(QObject):
 
     # The two actions
 
-    def export_bundle(self) -> SyncJob | None:
+    def export_bundle(self, *, full: bool = False) -> SyncJob | None:
         if self._refuse_if_busy():
             return None
         out = self.ask_export_path()
@@ -140,14 +144,20 @@ class SyncActions(QObject):
         passphrase = self.ask_passphrase(confirm=True)
         if passphrase is None:
             return None
-        return self.export_to(out, passphrase)
+        return self.export_to(out, passphrase, full=full)
 
-    def export_to(self, out: Path, passphrase: str) -> SyncJob:
+    def export_everything(self) -> SyncJob | None:
+        """A full bundle: how a new till joins the shop (an incremental one is refused there)."""
+        return self.export_bundle(full=True)
+
+    def export_to(self, out: Path, passphrase: str, *, full: bool = False) -> SyncJob:
         database = self._context.database
+        label = (self.tr("Exporting every record to %1…") if full
+                 else self.tr("Exporting the changes to %1…")).replace("%1", out.name)
         return self._start(
-            lambda progress, cancelled: export_bundle(database, out, passphrase=passphrase, progress=progress,
-                                                      cancelled=cancelled),
-            self.tr("Exporting the changes to %1…").replace("%1", out.name),
+            lambda progress, cancelled: export_bundle(database, out, passphrase=passphrase, full=full,
+                                                      progress=progress, cancelled=cancelled),
+            label,
         )
 
     def import_bundle(self) -> SyncJob | None:

@@ -23,6 +23,7 @@ def _owner_only(window: MainWindow) -> dict:
         "export mailing list": window.exports.mailing_list_action,
         "export contacts": window.exports.contacts_action,
         "export sync bundle": window.sync.export_action,
+        "export everything for a new till": window.sync.export_full_action,
         "back up": window.backups.back_up_action,
         "shop settings": window.shop_settings_action,
         "change passphrase": window.passphrase_action,

@@ -33,7 +33,8 @@ def actions(context, window) -> SyncActions:
 
 def test_export_from_the_menu_writes_the_bundle_and_shows_the_last_export(qtbot, actions, tmp_path, monkeypatch):
     assert actions.status_label.text() == "No sync export yet"
-    assert [a.objectName() for a in actions.menu.actions()] == ["export_sync_bundle", "import_sync_bundle"]
+    assert [a.objectName() for a in actions.menu.actions()] == [
+        "export_sync_bundle", "export_full_sync_bundle", "import_sync_bundle"]
     monkeypatch.setattr(actions, "ask_export_path", lambda: tmp_path / "till-a.zip")
     monkeypatch.setattr(actions, "ask_passphrase", lambda *, confirm: SYNC_PASSPHRASE)
     with qtbot.waitSignal(actions.finished, timeout=20_000) as finished:
@@ -68,15 +69,51 @@ def test_import_from_the_menu_shows_the_report(qtbot, context, actions, shop_tem
         other.close()
 
 
+def test_a_new_till_joins_from_everything_and_is_told_why_changes_alone_are_refused(
+    qtbot, context, actions, shop_template, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(actions, "ask_passphrase", lambda *, confirm: SYNC_PASSPHRASE)
+    monkeypatch.setattr(actions, "ask_export_path", lambda: tmp_path / "changes.zip")
+    with qtbot.waitSignal(actions.finished, timeout=20_000):
+        actions.export_action.trigger()
+    with context.database.writing() as session:  # the shop's first records now lie before the export's margin
+        session.connection().exec_driver_sql(
+            "UPDATE privacy_notices SET published_at = '2020-01-01 09:00:00.000000', updated_at = published_at")
+    monkeypatch.setattr(actions, "ask_export_path", lambda: tmp_path / "changes-2.zip")
+    with qtbot.waitSignal(actions.finished, timeout=20_000) as changes:
+        actions.export_action.trigger()
+    assert not changes.args[0].manifest.full
+    monkeypatch.setattr(actions, "ask_export_path", lambda: tmp_path / "everything.zip")
+    with qtbot.waitSignal(actions.finished, timeout=20_000) as everything:
+        actions.export_full_action.trigger()
+    assert everything.args[0].manifest.full
+
+    new = new_till(shop_template, tmp_path, "new")
+    try:
+        new_actions = SyncActions(ShopContext.load(new), actions.parent())
+        warnings = []
+        monkeypatch.setattr(module.QMessageBox, "warning", lambda parent, title, text: warnings.append(text))
+        new_actions.import_from(tmp_path / "changes-2.zip", SYNC_PASSPHRASE)
+        qtbot.waitUntil(lambda: bool(warnings), timeout=20_000)
+        assert "this till is new to the shop; nothing was imported" in warnings[0]
+        assert "export --full" in warnings[0]
+        with qtbot.waitSignal(new_actions.finished, timeout=20_000):
+            new_actions.import_from(tmp_path / "everything.zip", SYNC_PASSPHRASE)
+        assert dump(new) == dump(context.database)
+        new_actions.shutdown()
+    finally:
+        new.close()
+
+
 def test_cancel_leaves_no_bundle_and_the_window_responsive(qtbot, actions, tmp_path, monkeypatch):
     release = threading.Event()
     real = module.export_bundle
 
-    def held(database, out, *, passphrase, progress, cancelled):
+    def held(database, out, *, passphrase, full, progress, cancelled):
         def slow(done, total):
             progress(done, total)
             release.wait(10)
-        return real(database, out, passphrase=passphrase, progress=slow, cancelled=cancelled)
+        return real(database, out, passphrase=passphrase, full=full, progress=slow, cancelled=cancelled)
 
     monkeypatch.setattr(module, "export_bundle", held)
     job = actions.export_to(tmp_path / "never.zip", SYNC_PASSPHRASE)
