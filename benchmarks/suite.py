@@ -49,6 +49,7 @@ def run_size(
             "built_now": shop.built_now,
             "built_at": shop.built_at,
             "demo_seconds": shop.demo_seconds,
+            "history": shop.history,
         },
         "figures": figures,
         "details": {**ctx.details, "query_composition": samples.composition},

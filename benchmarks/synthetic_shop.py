@@ -1,4 +1,6 @@
-"""A synthetic shop of N demo customers: built once per size and seed, then reused.
+"""A synthetic shop of N demo customers with their purchase, loyalty, consent and call history.
+
+Built once per size and seed, then reused.
 
 The cache key includes a fingerprint of everything that decides the file's contents
 (the demo generator, its name lists, the search keys and the migrations), so a change
@@ -11,17 +13,12 @@ import hashlib
 import json
 import shutil
 import time
-import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import insert, select
-
-from desktop.models import Customer, LoyaltyCard
 from desktop.paths import resources_dir
-from desktop.services import card_codes
-from desktop.services.demo import add_demo_customers
+from desktop.services.demo import add_demo_cards, add_demo_customers, add_demo_history
 from desktop.services.shop import ShopSettings, create_shop
 
 PASSPHRASE = "benchmark passphrase, fake data only"
@@ -51,6 +48,7 @@ class SyntheticShop:
     demo_seconds: float  # add_demo_customers plus its commit, when this file was built
     built_now: bool  # False when reused from the cache
     built_at: str
+    history: dict  # rows of loyalty entries, consents and calls (add_demo_history), and its seconds
 
     @property
     def folder(self) -> Path:
@@ -91,19 +89,9 @@ def obtain_shop(cache_dir: Path, customers: int, seed: int, region: str, *, fres
             demo_seconds=meta["demo_seconds"],
             built_now=False,
             built_at=meta["built_at"],
+            history=meta["history"],
         )
     return _build(folder, customers, seed, region)
-
-
-def _issue_cards(session) -> None:
-    """A loyalty card for every customer, in bulk, so card-code lookups have a full index."""
-    ids = list(session.scalars(select(Customer.id).order_by(Customer.id)))
-    codes: set[str] = set()
-    while len(codes) < len(ids):
-        codes.add(card_codes.new_code())
-    rows = [{"customer_id": i, "code": c, "status": "active", "uuid": str(uuid.uuid4())} for i, c in zip(ids, codes)]
-    for start in range(0, len(rows), 10_000):
-        session.execute(insert(LoyaltyCard), rows[start : start + 10_000])
 
 
 def _build(folder: Path, customers: int, seed: int, region: str) -> SyntheticShop:
@@ -119,11 +107,16 @@ def _build(folder: Path, customers: int, seed: int, region: str) -> SyntheticSho
             add_demo_customers(session, region, customers, seed=seed)
         demo_seconds = time.perf_counter() - started
         with database.writing() as session:
-            _issue_cards(session)
+            add_demo_cards(session)  # every customer, so card-code lookups have a full index
+        started = time.perf_counter()
+        with database.writing() as session:
+            history = asdict(add_demo_history(session, seed=seed))
+        history["seconds"] = round(time.perf_counter() - started, 1)
     finally:
         database.close()
     built_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    meta = {"customers": customers, "seed": seed, "region": region, "demo_seconds": demo_seconds, "built_at": built_at}
+    meta = {"customers": customers, "seed": seed, "region": region, "demo_seconds": demo_seconds, "built_at": built_at,
+            "history": history}
     (building / META_FILE).write_text(json.dumps(meta, indent=2))
     if folder.exists():
         shutil.rmtree(folder)
@@ -137,4 +130,5 @@ def _build(folder: Path, customers: int, seed: int, region: str) -> SyntheticSho
         demo_seconds=demo_seconds,
         built_now=True,
         built_at=built_at,
+        history=history,
     )

@@ -25,6 +25,14 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+STORED_TIME = "%Y-%m-%d %H:%M:%S.%f"
+
+
+def stored_time(moment: datetime) -> str:
+    """A naive UTC time as SQLAlchemy stores it in SQLite (and as sync bundles carry it), for bulk SQL."""
+    return moment.strftime(STORED_TIME)
+
+
 def new_uuid() -> str:
     return str(uuid.uuid4())
 

@@ -30,9 +30,9 @@ from desktop.db.key_file import write_private_file
 from desktop.db.keys import RecoveryKey
 from desktop.db.unlock import Secret
 from desktop.errors import RegularsError, translatable
+from desktop.models.base import STORED_TIME
 from desktop.services import audit
 from desktop.services.backups import shop_slug
-from desktop.sync.tables import STORED_TIME
 from desktop.sync.tombstones import apply_erasure
 
 FORMAT = "Regulars erasure register"

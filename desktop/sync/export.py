@@ -22,7 +22,7 @@ from pathlib import Path
 
 from desktop.db.engine import ShopDatabase
 from desktop.errors import translatable
-from desktop.models.base import utc_now
+from desktop.models.base import stored_time, utc_now
 from desktop.models.staff import Actor
 from desktop.services import audit
 from desktop.services.csv_format import csv_block, csv_bytes, csv_lines
@@ -33,7 +33,7 @@ from desktop.sync.bundle import (
     SyncCancelled,
     check_sync_passphrase,
 )
-from desktop.sync.tables import TABLES, TableSpec, export_where, select_sql, stored_time
+from desktop.sync.tables import TABLES, TableSpec, export_where, select_sql
 
 BATCH = 5_000
 MARGIN = timedelta(minutes=10)  # re-sent each time: harmless, since importing is idempotent

@@ -19,7 +19,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Callable
 
 from desktop.models import CHANNELS, CHOICE_LISTS, RESERVATION_STATUSES, TOMBSTONE_KINDS
@@ -117,14 +117,6 @@ class TableSpec:
     @property
     def refs(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if c.kind == REF)
-
-
-def stored_time(moment: datetime) -> str:
-    """A naive UTC time as SQLAlchemy stores it in SQLite, and as bundles carry it."""
-    return moment.strftime(STORED_TIME)
-
-
-STORED_TIME = "%Y-%m-%d %H:%M:%S.%f"
 
 
 # --- column shorthands -----------------------------------------------------------------------

@@ -17,10 +17,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from desktop.models.base import stable_uuid, utc_now
+from desktop.models.base import stable_uuid, stored_time, utc_now
 from desktop.services.warranties import serial_key
 from desktop.sync.merge import merged_tombstone
-from desktop.sync.tables import stored_time
 
 # What is left of an erased customer: the record (so the ledger, reservations and warranties
 # that point at it stay whole) with every personal field emptied, no phones, no search keys.

@@ -77,3 +77,15 @@ def test_lookups_ask_for_a_page_of_the_results_list():
     from desktop.ui.customer_results_model import PAGE
 
     assert registry.RunOptions().limit == PAGE
+
+
+@pytest.mark.slow
+def test_the_synthetic_shop_has_history_and_the_sync_bundle_carries_it(result):
+    run = result["runs"][str(CUSTOMERS)]
+    history = run["shop"]["history"]
+    assert history["loyalty_entries"] > CUSTOMERS / 2 and history["consents"] > 0 and history["calls"] > 0
+    carried = run["details"]["sync"]["rows"]
+    assert carried["loyalty_cards"] == CUSTOMERS
+    assert (carried["loyalty_entries"], carried["consents"], carried["phone_calls"]) == (
+        history["loyalty_entries"], history["consents"], history["calls"])
+    assert run["details"]["sync"]["import_rejected"] == 0
