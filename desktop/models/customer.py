@@ -16,6 +16,8 @@ class Customer(Base):
     __table_args__ = (
         Index("ix_customers_last_seen", "last_seen_at", "id"),
         Index("ix_customers_email_key", "email_key"),
+        # A sync export reads the UUIDs of the customers other rows refer to from here (migration 0009).
+        Index("ix_customers_id_uuid", "id", "uuid"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,8 +8,9 @@ while the export read the file is not missed); an import lowers it to the oldest
 it applied, so what one till learns from another travels on to a third.
 
 The whole export reads one consistent snapshot of the file, in SQL, a batch of rows at a
-time: no ORM object per row, no phone parsing, and SQLite itself defuses formula-like
-cells (csv_format.defused_sql).
+time, each batch one text that SQLite builds (tables.batch_sql): no ORM object and no Python
+value per row, no phone parsing, and SQLite itself defuses formula-like cells
+(csv_format.defused_sql).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from desktop.errors import translatable
 from desktop.models.base import stored_time, utc_now
 from desktop.models.staff import Actor
 from desktop.services import audit
-from desktop.services.csv_format import csv_block, csv_bytes, csv_lines
+from desktop.services.csv_format import csv_block_of_batch, csv_bytes, csv_lines
 from desktop.services.permissions import Permission, require_actor
 from desktop.sync.bundle import (
     BundleWriter,
@@ -33,7 +34,7 @@ from desktop.sync.bundle import (
     SyncCancelled,
     check_sync_passphrase,
 )
-from desktop.sync.tables import TABLES, TableSpec, export_where, select_sql
+from desktop.sync.tables import TABLES, TableSpec, batch_sql, export_where, select_sql
 
 BATCH = 5_000
 MARGIN = timedelta(minutes=10)  # re-sent each time: harmless, since importing is idempotent
@@ -64,28 +65,35 @@ def _blocks(
     cursor, spec: TableSpec, sql: str, params: dict, done: list[int], total: int, progress: Progress | None,
     cancelled: Callable[[], bool] | None,
 ) -> Iterator[tuple[str, int]]:
-    """The table's CSV lines, a batch of rows at a time as one text, with its row count; progress and
-    cancel between batches."""
-    cursor.execute(sql, params)
+    """The table's CSV lines, a batch of rows at a time as one text (tables.batch_sql), with its row
+    count; progress and cancel between batches."""
     width = len(spec.columns)
+    after = 0
     while True:
         if cancelled is not None and cancelled():
             raise SyncCancelled(translatable("Export cancelled; no bundle was written."))
-        rows = cursor.fetchmany(BATCH)
-        if not rows:
+        batch, last_id, count = cursor.execute(sql, {**params, "after": after}).fetchone()
+        if not count:
             return
-        joined = [text for text, _id in rows]
-        text = csv_block(joined, width)
-        if text is None:  # some row needs quoting, or held a separator itself
-            lines = csv_lines(joined, width)
-            for index, line in enumerate(lines):
-                if line is None:  # a cell held the separator: this row goes cell by cell
-                    lines[index] = _line_of(cursor.connection, spec, rows[index][1])
-            text = "\r\n".join(lines) + "\r\n"
-        yield text, len(rows)
-        done[0] += len(rows)
+        text = csv_block_of_batch(batch, count, width)
+        if text is None:  # some row held a separator itself: this batch goes row by row
+            text = _lines_one_by_one(cursor, spec, params, after, last_id)
+        yield text, count
+        after = last_id
+        done[0] += count
         if progress is not None:
             progress(min(done[0], total), total)
+
+
+def _lines_one_by_one(cursor, spec: TableSpec, params: dict, after: int, last_id: int) -> str:
+    where = "t.id > :after AND t.id <= :last" + (f" AND {export_where(spec)}" if "since" in params else "")
+    rows = cursor.execute(select_sql(spec, joined=True, where=where), {**params, "after": after, "last": last_id})
+    rows = rows.fetchall()
+    lines = csv_lines([text for text, _id in rows], len(spec.columns))
+    for index, line in enumerate(lines):
+        if line is None:  # a cell held the separator: this row goes cell by cell
+            lines[index] = _line_of(cursor.connection, spec, rows[index][1])
+    return "\r\n".join(lines) + "\r\n"
 
 
 def _line_of(connection, spec: TableSpec, row_id: int) -> str:
@@ -154,8 +162,8 @@ def export_bundle(
 
 def _plan(spec: TableSpec, since: str | None) -> tuple[TableSpec, str, dict]:
     if since is None:
-        return spec, select_sql(spec, joined=True), {}
-    return spec, select_sql(spec, joined=True, where=export_where(spec)), {"since": since}
+        return spec, batch_sql(spec, BATCH), {}
+    return spec, batch_sql(spec, BATCH, where=export_where(spec)), {"since": since}
 
 
 def _record_export(

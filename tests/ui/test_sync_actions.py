@@ -76,6 +76,7 @@ def test_a_new_till_joins_from_everything_and_is_told_why_changes_alone_are_refu
     monkeypatch.setattr(actions, "ask_export_path", lambda: tmp_path / "changes.zip")
     with qtbot.waitSignal(actions.finished, timeout=20_000):
         actions.export_action.trigger()
+    qtbot.waitUntil(lambda: not actions.busy(), timeout=20_000)  # finished is emitted before the thread ends
     with context.database.writing() as session:  # the shop's first records now lie before the export's margin
         session.connection().exec_driver_sql(
             "UPDATE privacy_notices SET published_at = '2020-01-01 09:00:00.000000', updated_at = published_at")
@@ -83,6 +84,7 @@ def test_a_new_till_joins_from_everything_and_is_told_why_changes_alone_are_refu
     with qtbot.waitSignal(actions.finished, timeout=20_000) as changes:
         actions.export_action.trigger()
     assert not changes.args[0].manifest.full
+    qtbot.waitUntil(lambda: not actions.busy(), timeout=20_000)
     monkeypatch.setattr(actions, "ask_export_path", lambda: tmp_path / "everything.zip")
     with qtbot.waitSignal(actions.finished, timeout=20_000) as everything:
         actions.export_full_action.trigger()
@@ -97,6 +99,7 @@ def test_a_new_till_joins_from_everything_and_is_told_why_changes_alone_are_refu
         qtbot.waitUntil(lambda: bool(warnings), timeout=20_000)
         assert "this till is new to the shop; nothing was imported" in warnings[0]
         assert "export --full" in warnings[0]
+        qtbot.waitUntil(lambda: not new_actions.busy(), timeout=20_000)
         with qtbot.waitSignal(new_actions.finished, timeout=20_000):
             new_actions.import_from(tmp_path / "everything.zip", SYNC_PASSPHRASE)
         assert dump(new) == dump(context.database)

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desktop.services.csv_format import (
-    csv_block,
+    RECORD_SEPARATOR,
+    csv_block_of_batch,
     csv_bytes,
     csv_lines,
     defused_sql,
@@ -50,7 +51,10 @@ def test_lines_built_in_sql_are_what_write_csv_writes(rows):
         assert "\r\n".join(written) + "\r\n" == expected
     else:  # a cell held a separator: those rows are left for the caller to write cell by cell
         assert any("\x1f" in str(cell) or "\x1e" in str(cell) for row in rows for cell in row)
-    block = csv_block([text for (text,) in joined], 3)  # the whole batch at once, unless a cell holds a separator
+    batch, count = conn.execute(  # as the export reads it: the whole batch as one text, joined by SQLite
+        f"SELECT group_concat(line, char(30)), count(*) FROM (SELECT {joined_row_sql([defused_sql(c) for c in 'abc'])}"
+        " AS line FROM t ORDER BY rowid)").fetchone()
+    block = csv_block_of_batch(batch, count, 3)  # unless a cell holds a separator
     if block is None:
         assert any("\x1f" in str(cell) or "\x1e" in str(cell) for row in rows for cell in row)
     else:
@@ -62,16 +66,20 @@ def test_lines_built_in_sql_are_what_write_csv_writes(rows):
             assert next(csv.reader(io.StringIO(line, newline=""), strict=True))  # strictly readable
 
 
+def _block(rows: list[str], width: int) -> str | None:
+    return csv_block_of_batch(RECORD_SEPARATOR.join(rows), len(rows), width)
+
+
 def test_a_batch_is_one_block_with_only_the_cells_that_need_it_quoted():
-    assert csv_block(["a\x1fb", "'=c\x1f"], 2) == "a,b\r\n'=c,\r\n"
-    assert csv_block([], 2) == ""
+    assert _block(["a\x1fb", "'=c\x1f"], 2) == "a,b\r\n'=c,\r\n"
+    assert csv_block_of_batch("", 0, 2) == ""
     for awkward in (",", ";", '"', "\r", "\n", "\r\n"):
         rows = ["a\x1fb", f"c{awkward}\x1fd", f"e\x1f{awkward}f", f"{awkward}\x1f{awkward}"]
-        assert csv_block(rows, 2) == "\r\n".join(csv_lines(rows, 2)) + "\r\n"
-    assert csv_block(["a\x1fb", 'Rua A, 1;=X\x1f"q"'], 2) == 'a,b\r\n"Rua A, 1;\'=X","""q"""\r\n'
-    assert csv_block(["a\x1fb", "c\x1fd\x1fe"], 2) is None  # a cell holding a separator: row by row
-    assert csv_block(["a\x1fb", "c\x1ed,\x1fe"], 2) is None
-    assert csv_block(["a\x1eb\x1fc"], 2) == "a\x1eb,c\r\n"  # the record separator only matters when quoting
+        assert _block(rows, 2) == "\r\n".join(csv_lines(rows, 2)) + "\r\n"
+    assert _block(["a\x1fb", 'Rua A, 1;=X\x1f"q"'], 2) == 'a,b\r\n"Rua A, 1;\'=X","""q"""\r\n'
+    assert _block(["a\x1fb", "c\x1fd\x1fe"], 2) is None  # a cell holding a separator: row by row
+    assert _block(["a\x1fb", "c\x1ed,\x1fe"], 2) is None
+    assert _block(["a\x1eb\x1fc"], 2) is None  # a record separator in a cell too
 
 
 @settings(max_examples=200, deadline=None)

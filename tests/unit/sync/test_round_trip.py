@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from desktop.services.csv_format import BOM
+from desktop.services.csv_format import BOM, read_csv
 from desktop.services.shop import shop_settings
 from desktop.sync.export import export_bundle
 from desktop.sync.importer import import_bundle
@@ -118,3 +118,26 @@ def test_export_records_its_time_and_the_next_watermark(shop, tmp_path):
 
     second = export(shop, tmp_path / "b.zip")
     assert not second.manifest.full and second.manifest.watermark_from is not None
+
+
+def test_every_row_goes_once_whatever_the_batch_size_and_a_damaged_cell_goes_whole(shop, tmp_path, monkeypatch):
+    """Batches are read by id (tables.batch_sql); a cell holding a separator (a hand-edited file) sends its batch
+    row by row."""
+    from desktop.sync import export as export_module
+
+    fill_book(shop)
+    damaged = "made\x1fby\x1ehand, with \"quotes\""
+    with shop.writing() as session:
+        session.connection().exec_driver_sql(
+            "UPDATE customers SET notes = ? WHERE id = (SELECT min(id) + 2 FROM customers)", (damaged,))
+        ids_uuids = session.connection().exec_driver_sql("SELECT uuid, notes FROM customers ORDER BY id").all()
+    whole = members(export(shop, tmp_path / "whole.zip", full=True).path)
+    monkeypatch.setattr(export_module, "BATCH", 2)
+    small = members(export(shop, tmp_path / "small.zip", full=True).path)
+
+    assert {name: data for name, data in small.items() if name != "manifest.json"} == {
+        name: data for name, data in whole.items() if name != "manifest.json"}
+    header, rows = read_csv(small["customers.csv"], name="customers.csv")  # the strict reader, apostrophes off
+    notes_at = header.index("notes")
+    assert [(row[0], row[notes_at]) for row in rows] == [(uuid, notes or "") for uuid, notes in ids_uuids]
+    assert damaged in [row[notes_at] for row in rows]
