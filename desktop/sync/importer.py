@@ -207,8 +207,8 @@ class _Import:
             raise BundleRefused(
                 translatable(
                     "{path} holds only the changes since an earlier export, and this till is new to the shop; "
-                    "nothing was imported. A new till joins with a full bundle: on a till of the shop, export "
-                    "everything (regulars export --full) and import that here."
+                    "nothing was imported. A new till joins with a full bundle: on a till of the shop, choose "
+                    "Sync > Export everything for a new till (or run regulars export --full) and import that here."
                 ),
                 path=self.report.path,
             )

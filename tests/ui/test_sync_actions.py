@@ -98,7 +98,7 @@ def test_a_new_till_joins_from_everything_and_is_told_why_changes_alone_are_refu
         new_actions.import_from(tmp_path / "changes-2.zip", SYNC_PASSPHRASE)
         qtbot.waitUntil(lambda: bool(warnings), timeout=20_000)
         assert "this till is new to the shop; nothing was imported" in warnings[0]
-        assert "export --full" in warnings[0]
+        assert "Sync > Export everything for a new till" in warnings[0]
         qtbot.waitUntil(lambda: not new_actions.busy(), timeout=20_000)
         with qtbot.waitSignal(new_actions.finished, timeout=20_000):
             new_actions.import_from(tmp_path / "everything.zip", SYNC_PASSPHRASE)
