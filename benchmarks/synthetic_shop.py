@@ -29,6 +29,9 @@ DEFAULT_CACHE_DIR = Path(__file__).resolve().parent / ".cache"
 _DESKTOP = Path(__file__).resolve().parent.parent / "desktop"
 _CONTENT_SOURCES = (
     _DESKTOP / "services" / "demo.py",
+    _DESKTOP / "services" / "loyalty.py",  # what the demo history earns
+    _DESKTOP / "services" / "choices.py",
+    _DESKTOP / "services" / "privacy_notice.py",
     _DESKTOP / "services" / "search_keys.py",
     _DESKTOP / "services" / "card_codes.py",
     Path(__file__),

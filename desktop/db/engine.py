@@ -99,7 +99,25 @@ def _configure(conn: sqlcipher.Connection) -> None:
     conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
 
 
+# concat_ws and json_each in sync exports (desktop/services/csv_format.py, desktop/sync/export.py).
+MIN_SQLITE = (3, 44, 0)
+
+
+def require_recent_sqlite() -> None:
+    """An SQLCipher built on an older SQLite would open the file and then fail at the first export."""
+    if sqlcipher.sqlite_version_info < MIN_SQLITE:
+        raise ShopFileError(
+            translatable(
+                "This installation's SQLCipher is built on SQLite {found}; Regulars needs SQLite {needed} "
+                "or newer. Install the current version (./dev installs it) and open the shop again."
+            ),
+            found=sqlcipher.sqlite_version,
+            needed=".".join(str(part) for part in MIN_SQLITE),
+        )
+
+
 def _make_engine(path: Path, key: RawKey) -> ShopDatabase:
+    require_recent_sqlite()
     current_key = CurrentKey(key)
 
     def creator() -> sqlcipher.Connection:

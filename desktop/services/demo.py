@@ -197,14 +197,16 @@ def add_demo_loyalty(session: Session, seed: int = 1, share: float = 0.3) -> int
 
 
 def add_demo_cards(session: Session) -> int:
-    """A loyalty card for every customer without one, in bulk (as card_for would issue them); how many."""
+    """A loyalty card for every customer without an active one, in bulk (as card_for would issue them); how many."""
     require(session, Permission.SETTINGS)
     from desktop.services import card_codes
 
+    session.flush()  # cards the session holds count too
     cursor = session.connection().connection.dbapi_connection.cursor()
     with closing(cursor):
         ids = [row[0] for row in cursor.execute(
-            "SELECT id FROM customers WHERE id NOT IN (SELECT customer_id FROM loyalty_cards) ORDER BY id")]
+            "SELECT id FROM customers WHERE id NOT IN (SELECT customer_id FROM loyalty_cards WHERE status = 'active')"
+            " ORDER BY id")]
         taken = {row[0] for row in cursor.execute("SELECT code FROM loyalty_cards")}
     codes: list[str] = []
     while len(codes) < len(ids):
@@ -262,6 +264,7 @@ def add_demo_history(
         session, loyalty.ProgramSettings("Coffee card", "stamps", 10, "Free coffee"))
     points = programs.get("Points") or loyalty.add_program(
         session, loyalty.ProgramSettings("Points", "points", 200, "10 off your next purchase", points_per_unit=1))
+
     version = current_notice(session).version
     reasons = choice_labels(session, "call_reason")
     session.flush()
@@ -292,21 +295,25 @@ def add_demo_history(
                 return stored_time(first + (last - first) * rng.random())
 
             if loyal:
-                stamps = min(12, 1 + int(rng.expovariate(0.4)))
-                for _ in range(stamps):
-                    entries.append((str(uuid.uuid4()), coffee.id, customer_id, "earn", 1, "",
-                                    rng.randint(150, 2500), some_time()))
-                if stamps >= coffee.reward_at:
+                balance = 0
+                for _ in range(min(12, 1 + int(rng.expovariate(0.4)))):
+                    cents = rng.randint(150, 2500)
+                    if coffee.status == "active" and (earned := loyalty.earned_for(coffee, cents)):
+                        entries.append((str(uuid.uuid4()), coffee.id, customer_id, "earn", earned, "", cents,
+                                        some_time()))
+                        balance += earned
+                if balance >= coffee.reward_at:
                     entries.append((str(uuid.uuid4()), coffee.id, customer_id, "redeem", -coffee.reward_at,
                                     coffee.reward_description, None, stored_time(last)))
                 if rng.random() < 0.4:
                     cents = rng.randint(500, 18_000)
-                    entries.append((str(uuid.uuid4()), points.id, customer_id, "earn", cents // 100, "", cents,
-                                    some_time()))
+                    if points.status == "active" and (earned := loyalty.earned_for(points, cents)):
+                        entries.append((str(uuid.uuid4()), points.id, customer_id, "earn", earned, "", cents,
+                                        some_time()))
             if consenting:
                 for channel in ("email", "sms") if has_email else ("sms",):
                     consents.append((str(uuid.uuid4()), customer_id, channel, rng.random() < 0.7, version, created))
-            if calling:
+            if calling and reasons:
                 called = some_time()
                 calls.append((str(uuid.uuid4()), customer_id, phone, rng.choice(reasons),
                               rng.choice(("",) + _DEMO_NOTES), called, called, called))

@@ -228,6 +228,13 @@ def _append(session: Session, customer_id: int, program: LoyaltyProgram, kind: s
     session.flush()
 
 
+def earned_for(program: LoyaltyProgram, cents: int | None) -> int:
+    """Stamps or points a purchase of cents earns (a stamp a visit when the card does not count the amount)."""
+    if program.kind == "stamps":
+        return 1 if program.cents_per_stamp is None else (cents or 0) // program.cents_per_stamp
+    return (cents or 0) // 100 * program.points_per_unit
+
+
 def earn(session: Session, customer_id: int, program_ref: str | int, purchase: str | int | None = None) -> Balance:
     """A stamp (or stamps for the amount spent), or points for the amount spent."""
     require(session, Permission.LOYALTY)
@@ -239,17 +246,11 @@ def earn(session: Session, customer_id: int, program_ref: str | int, purchase: s
         cents = parse_cents(purchase)
         if isinstance(cents, Problem):
             raise InvalidInput({"purchase": cents})
-    if program.kind == "stamps":
-        if program.cents_per_stamp is None:
-            amount = 1
-        elif cents is None:
+    if cents is None and (program.kind == "points" or program.cents_per_stamp is not None):
+        if program.kind == "stamps":
             raise InvalidInput({"purchase": Problem(translatable("This card gives stamps for the amount spent: enter it."))})
-        else:
-            amount = cents // program.cents_per_stamp
-    else:
-        if cents is None:
-            raise InvalidInput({"purchase": Problem(translatable("Enter the amount spent to give points."))})
-        amount = cents // 100 * program.points_per_unit
+        raise InvalidInput({"purchase": Problem(translatable("Enter the amount spent to give points."))})
+    amount = earned_for(program, cents)
     if amount <= 0:
         raise LoyaltyRefused(translatable("That purchase is too small to earn anything on {name}."), name=program.name)
     _append(session, customer.id, program, "earn", amount, purchase_cents=cents)

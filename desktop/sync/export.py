@@ -15,6 +15,7 @@ value per row, no phone parsing, and SQLite itself defuses formula-like cells
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -62,33 +63,50 @@ class ExportReport:
 
 
 def _blocks(
-    cursor, spec: TableSpec, sql: str, params: dict, done: list[int], total: int, progress: Progress | None,
+    cursor, spec: TableSpec, since: str | None, done: list[int], total: int, progress: Progress | None,
     cancelled: Callable[[], bool] | None,
 ) -> Iterator[tuple[str, int]]:
     """The table's CSV lines, a batch of rows at a time as one text (tables.batch_sql), with its row
     count; progress and cancel between batches."""
     width = len(spec.columns)
-    after = 0
-    while True:
+    statements: dict[str, str] = {}
+    for where, params in _pages(cursor, spec, since):
         if cancelled is not None and cancelled():
             raise SyncCancelled(translatable("Export cancelled; no bundle was written."))
-        batch, last_id, count = cursor.execute(sql, {**params, "after": after}).fetchone()
-        if not count:
-            return
-        text = csv_block_of_batch(batch, count, width)
+        sql = statements.setdefault(where, batch_sql(spec, where))
+        batch, count = cursor.execute(sql, params).fetchone()
+        text = csv_block_of_batch(batch or "", count, width)
         if text is None:  # some row held a separator itself: this batch goes row by row
-            text = _lines_one_by_one(cursor, spec, params, after, last_id)
+            text = _lines_one_by_one(cursor, spec, where, params)
         yield text, count
-        after = last_id
         done[0] += count
         if progress is not None:
             progress(min(done[0], total), total)
 
 
-def _lines_one_by_one(cursor, spec: TableSpec, params: dict, after: int, last_id: int) -> str:
-    where = "t.id > :after AND t.id <= :last" + (f" AND {export_where(spec)}" if "since" in params else "")
-    rows = cursor.execute(select_sql(spec, joined=True, where=where), {**params, "after": after, "last": last_id})
-    rows = rows.fetchall()
+_RANGE = "t.id > :after AND t.id <= :last"
+_LISTED = "t.id IN (SELECT value FROM json_each(:page))"
+
+
+def _pages(cursor, spec: TableSpec, since: str | None) -> Iterator[tuple[str, dict]]:
+    """Where each batch's rows are: an id range in a full export; in an incremental one, a list of
+    the changed rows' ids, found once (whether a record changed is asked with subqueries over
+    whole tables, which SQLite would run again for every batch)."""
+    if since is None:
+        after = 0
+        next_last = f"SELECT max(id) FROM (SELECT id FROM {spec.name} WHERE id > ? ORDER BY id LIMIT {BATCH})"
+        while (last := cursor.execute(next_last, (after,)).fetchone()[0]) is not None:
+            yield _RANGE, {"after": after, "last": last}
+            after = last
+        return
+    changed = select_sql(spec, where=export_where(spec), ids_only=True)
+    ids = [row[0] for row in cursor.execute(changed, {"since": since}).fetchall()]
+    for start in range(0, len(ids), BATCH):
+        yield _LISTED, {"page": json.dumps(ids[start:start + BATCH])}
+
+
+def _lines_one_by_one(cursor, spec: TableSpec, where: str, params: dict) -> str:
+    rows = cursor.execute(select_sql(spec, joined=True, where=where), params).fetchall()
     lines = csv_lines([text for text, _id in rows], len(spec.columns))
     for index, line in enumerate(lines):
         if line is None:  # a cell held the separator: this row goes cell by cell
@@ -130,17 +148,15 @@ def export_bundle(
                 "SELECT uuid, till_uuid, sync_watermark FROM shop ORDER BY id LIMIT 1"
             ).fetchone()
             since = None if full or watermark is None else _long(watermark)
-            plans = [_plan(spec, since) for spec in TABLES]
             # An estimate from the highest ids (counting a million rows would cost more than it tells).
             total = sum(cursor.execute(f"SELECT coalesce(max(rowid), 0) FROM {spec.name}").fetchone()[0]
-                        for spec, _sql, _params in plans)
+                        for spec in TABLES)
             done = [0]
             if progress is not None:
                 progress(0, total)
             with BundleWriter(out, passphrase) as writer:
-                for spec, sql, params in plans:
-                    writer.add_csv(spec.name, spec.header,
-                                   _blocks(cursor, spec, sql, params, done, total, progress, cancelled))
+                for spec in TABLES:
+                    writer.add_csv(spec.name, spec.header, _blocks(cursor, spec, since, done, total, progress, cancelled))
                 manifest = Manifest(
                     shop_uuid=shop_uuid,
                     till_uuid=till_uuid,
@@ -158,12 +174,6 @@ def export_bundle(
     _record_export(database, started_by, now, watermark, full=since is None, encrypted=passphrase is not None)
     return ExportReport(path=path, manifest=manifest, encrypted=passphrase is not None,
                         seconds=time.perf_counter() - started)
-
-
-def _plan(spec: TableSpec, since: str | None) -> tuple[TableSpec, str, dict]:
-    if since is None:
-        return spec, batch_sql(spec, BATCH), {}
-    return spec, batch_sql(spec, BATCH, where=export_where(spec)), {"since": since}
 
 
 def _record_export(

@@ -479,13 +479,14 @@ def _value_sql(column: Column, alias: str, index: int) -> tuple[str, str]:
 
 
 def select_sql(
-    spec: TableSpec, *, joined: bool = False, where: str = "", extra: Sequence[str] = (), limit: int | None = None
+    spec: TableSpec, *, joined: bool = False, where: str = "", extra: Sequence[str] = (), ids_only: bool = False
 ) -> str:
     """SELECT of the table's values in CSV order (then extra expressions on alias t), ORDER BY id.
 
     joined: one text per row instead (as line), formula-like cells defused
     (csv_format.joined_row_sql), then the row's id (as id), for csv_format to turn into CSV
-    lines: SQLite does the per-cell work in C.
+    lines: SQLite does the per-cell work in C. ids_only: only the ids (where may still use
+    the joined tables).
     """
     values, joins = [], []
     for index, column in enumerate(spec.columns):
@@ -495,24 +496,25 @@ def select_sql(
         values.append(expression)
         if join:
             joins.append(join)
-    selected = [f"{joined_row_sql(values)} AS line", "t.id AS id"] if joined else values
+    if ids_only:
+        selected = ["t.id"]
+    else:
+        selected = [f"{joined_row_sql(values)} AS line", "t.id AS id"] if joined else values
     return (
         f"SELECT {', '.join([*selected, *extra])} FROM {spec.name} t {' '.join(joins)}"
-        f"{' WHERE ' + where if where else ''} ORDER BY t.id{f' LIMIT {int(limit)}' if limit else ''}"
+        f"{' WHERE ' + where if where else ''} ORDER BY t.id"
     )
 
 
-def batch_sql(spec: TableSpec, size: int, *, where: str = "") -> str:
-    """The next batch of the table's joined rows after id :after, as one row: the rows' texts joined
-    with RECORD_SEPARATOR, the batch's last id, and its row count (0 when there are no more).
+def batch_sql(spec: TableSpec, where: str) -> str:
+    """The joined rows that where picks (one batch) as one row: their texts joined with
+    RECORD_SEPARATOR, and how many there are.
 
     One statement and one Python value per batch instead of per row: the reading thread then
     spends its time in SQLite, which lets go of the interpreter, so the zip worker can hash,
-    compress and encrypt alongside it instead of taking turns. Which rows make a batch is fixed
-    by the inner ORDER BY and LIMIT, whatever order the aggregate joins them in.
+    compress and encrypt alongside it instead of taking turns.
     """
-    inner = select_sql(spec, joined=True, where=f"t.id > :after{f' AND {where}' if where else ''}", limit=size)
-    return f"SELECT group_concat(line, char(30)), max(id), count(*) FROM ({inner})"
+    return f"SELECT group_concat(line, char(30)), count(*) FROM ({select_sql(spec, joined=True, where=where)})"
 
 
 def changed_since_sql(spec: TableSpec, alias: str) -> str:

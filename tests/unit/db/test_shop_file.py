@@ -390,3 +390,15 @@ def test_file_from_a_newer_version_is_refused(shop):
         assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("9999_from_the_future",)]
     finally:
         conn.close()
+
+
+def test_an_sqlcipher_built_on_an_old_sqlite_is_named_before_anything_opens(shop_path, monkeypatch):
+    """Sync exports use concat_ws and json_each (SQLite 3.44): better a clear message at open than a failed export."""
+    before = shop_path.read_bytes()
+    monkeypatch.setattr(sqlcipher, "sqlite_version_info", (3, 40, 1))
+    monkeypatch.setattr(sqlcipher, "sqlite_version", "3.40.1")
+
+    with pytest.raises(ShopFileError, match=r"built on SQLite 3\.40\.1; Regulars needs SQLite 3\.44\.0 or newer"):
+        open_shop_file(shop_path, PASSPHRASE)
+
+    assert shop_path.read_bytes() == before

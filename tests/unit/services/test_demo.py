@@ -71,6 +71,12 @@ def test_every_customer_gets_one_card_and_a_second_call_issues_none(demo_shop):
     assert _rows(demo_shop, "SELECT count(DISTINCT customer_id), count(*) FROM loyalty_cards") == [(CUSTOMERS, CUSTOMERS)]
     with demo_shop.writing() as session:
         assert add_demo_cards(session) == 0
+        loyalty.replace_card(session, 5)  # a lost card: the customer already has the new one
+        assert add_demo_cards(session) == 0
+        session.connection().exec_driver_sql(
+            "UPDATE loyalty_cards SET status = 'replaced' WHERE customer_id = 7")  # none active (a damaged file)
+        assert add_demo_cards(session) == 1
+    assert _rows(demo_shop, "SELECT count(*) FROM loyalty_cards WHERE customer_id = 7 AND status = 'active'") == [(1,)]
 
 
 def test_a_new_till_takes_the_whole_demo_book_without_rejecting_a_row(demo_shop, shop_template, tmp_path):

@@ -141,3 +141,29 @@ def test_every_row_goes_once_whatever_the_batch_size_and_a_damaged_cell_goes_who
     notes_at = header.index("notes")
     assert [(row[0], row[notes_at]) for row in rows] == [(uuid, notes or "") for uuid, notes in ids_uuids]
     assert damaged in [row[notes_at] for row in rows]
+
+
+def test_an_incremental_export_is_the_same_whatever_the_batch_size(shop, tmp_path, monkeypatch):
+    """Its batches are lists of the changed rows' ids, found once; a damaged cell still goes whole."""
+    from desktop.sync import export as export_module
+
+    fill_book(shop)
+    export(shop, tmp_path / "first.zip")
+    with shop.writing() as session:
+        conn = session.connection()
+        conn.exec_driver_sql("UPDATE shop SET sync_watermark = '2000-01-01 00:00:00.000000'")  # both see it all
+        conn.exec_driver_sql(
+            "UPDATE customers SET notes = 'hand\x1fedited', updated_at = strftime('%Y-%m-%d %H:%M:%f000', 'now')"
+            " WHERE id = (SELECT max(id) FROM customers)")
+    whole = members(export(shop, tmp_path / "whole.zip").path)
+    with shop.writing() as session:
+        session.connection().exec_driver_sql("UPDATE shop SET sync_watermark = '2000-01-01 00:00:00.000000'")
+    monkeypatch.setattr(export_module, "BATCH", 2)
+    report = export(shop, tmp_path / "small.zip")
+    small = members(report.path)
+
+    assert not report.manifest.full and report.customers > 2
+    assert {name: data for name, data in small.items() if name != "manifest.json"} == {
+        name: data for name, data in whole.items() if name != "manifest.json"}
+    header, rows = read_csv(small["customers.csv"], name="customers.csv")
+    assert "hand\x1fedited" in [row[header.index("notes")] for row in rows]
