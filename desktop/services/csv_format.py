@@ -145,17 +145,9 @@ def csv_lines(joined: Sequence[str], width: int) -> list[str | None]:
     """The CSV line (without its line break) of each row that joined_row_sql made of width defused cells.
 
     A row whose text holds a separator itself cannot be split back into its cells: its
-    line is None, and the caller writes that row's cells another way.
+    line is None, and the caller writes that row's cells another way. Row by row: for the
+    rare batch csv_block_of_batch cannot take whole.
     """
-    if not joined:
-        return []
-    batch = RECORD_SEPARATOR.join(joined)
-    if (
-        batch.count(UNIT_SEPARATOR) == len(joined) * (width - 1)
-        and batch.count(RECORD_SEPARATOR) == len(joined) - 1
-        and not any(char in batch for char in _QUOTE_IF_ANY)
-    ):
-        return batch.replace(UNIT_SEPARATOR, ",").split(RECORD_SEPARATOR)
     return [_one_line(row, width) for row in joined]
 
 

@@ -246,9 +246,9 @@ def earn(session: Session, customer_id: int, program_ref: str | int, purchase: s
         cents = parse_cents(purchase)
         if isinstance(cents, Problem):
             raise InvalidInput({"purchase": cents})
-    if cents is None and (program.kind == "points" or program.cents_per_stamp is not None):
-        if program.kind == "stamps":
-            raise InvalidInput({"purchase": Problem(translatable("This card gives stamps for the amount spent: enter it."))})
+    if cents is None and program.kind == "stamps" and program.cents_per_stamp is not None:
+        raise InvalidInput({"purchase": Problem(translatable("This card gives stamps for the amount spent: enter it."))})
+    if cents is None and program.kind == "points":
         raise InvalidInput({"purchase": Problem(translatable("Enter the amount spent to give points."))})
     amount = earned_for(program, cents)
     if amount <= 0:
