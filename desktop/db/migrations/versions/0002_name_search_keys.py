@@ -7,7 +7,7 @@ Revises: 0001
 import sqlalchemy as sa
 from alembic import op
 
-from desktop.services.search_keys import name_keys
+from desktop.db.migrations.frozen import name_keys
 
 revision = "0002"
 down_revision = "0001"

@@ -7,8 +7,8 @@ Revises: 0003
 import sqlalchemy as sa
 from alembic import op
 
-from desktop.services.choices import DEFAULT_CHOICES, SEEDED_AT, choice_uuid
-from desktop.services.privacy_notice import default_notice_text
+from desktop.db.migrations.frozen import DEFAULT_CHOICES, SEEDED_AT, choice_uuid
+from desktop.db.migrations.frozen import default_notice_text
 
 revision = "0004"
 down_revision = "0003"

@@ -8,7 +8,7 @@ Revises: 0005
 import sqlalchemy as sa
 from alembic import op
 
-from desktop.services.choices import DEFAULT_CHOICES, SEEDED_AT, choice_uuid
+from desktop.db.migrations.frozen import DEFAULT_CHOICES, SEEDED_AT, choice_uuid
 
 revision = "0006"
 down_revision = "0005"
