@@ -14,7 +14,7 @@ from desktop.errors import RegularsError
 from desktop.printing.loyalty_cards import render_cards
 from desktop.services import loyalty
 from desktop.services.card_codes import display
-from desktop.ui.messages import error_text
+from desktop.ui.messages import error_text, nobody_highlighted
 
 
 class LoyaltyActions(QObject):
@@ -49,6 +49,7 @@ class LoyaltyActions(QObject):
         """Cards as a PDF: a sheet of ten per page, or one per page for a card printer."""
         customer_id = self._current()
         if customer_id is None and not everyone_without_card:
+            self._nobody()
             return
         sheet, single = self.tr("Sheets of 10 cards (*.pdf)"), self.tr("Card printer, one per page (*.pdf)")
         path, chosen = QFileDialog.getSaveFileName(
@@ -85,6 +86,9 @@ class LoyaltyActions(QObject):
             return None
         return next(b for b in balances if b.program_id == chosen.data())
 
+    def _nobody(self) -> None:
+        self.changed.emit(0, nobody_highlighted())
+
     def _tell(self, text: str, *, warn: bool = False) -> None:
         box = QMessageBox(QMessageBox.Icon.Warning if warn else QMessageBox.Icon.Information,
                           self.tr("Loyalty"), text, QMessageBox.StandardButton.Ok, self._parent)
@@ -93,6 +97,7 @@ class LoyaltyActions(QObject):
     def stamp(self) -> None:
         customer_id = self._current()
         if customer_id is None:
+            self._nobody()
             return
         with self._context.database.reading() as session:
             programs = [b for b in loyalty.balances(session, customer_id) if b.status == "active"]
@@ -123,6 +128,7 @@ class LoyaltyActions(QObject):
     def redeem(self) -> None:
         customer_id = self._current()
         if customer_id is None:
+            self._nobody()
             return
         with self._context.database.reading() as session:
             due = [b for b in loyalty.balances(session, customer_id) if b.status == "active" and b.rewards_due]
@@ -159,6 +165,7 @@ class LoyaltyActions(QObject):
     def replace_card(self) -> None:
         customer_id = self._current()
         if customer_id is None:
+            self._nobody()
             return
         with self._context.database.writing() as session:
             card = loyalty.replace_card(session, customer_id)

@@ -34,6 +34,7 @@ from desktop.ui.follow_ups_panel import FollowUpsPanel
 from desktop.ui.idle_watch import IdleWatch
 from desktop.ui.lock_screen import LockScreen
 from desktop.ui.lookup_panel import LookupPanel
+from desktop.ui.messages import nobody_highlighted
 from desktop.ui.loyalty_actions import LoyaltyActions
 from desktop.ui.passphrase_dialog import PassphraseDialog
 from desktop.ui.privacy_actions import PrivacyActions
@@ -59,7 +60,7 @@ class MainWindow(QMainWindow):
         self.lookup = LookupPanel(context)
         self.card = CustomerCard(context)
         self.follow_ups = FollowUpsPanel(context)
-        self.follow_ups.customerChosen.connect(self.card.show_customer)
+        self.follow_ups.customerChosen.connect(self.lookup.highlight)
         left = QWidget()
         left_column = QVBoxLayout(left)
         left_column.setContentsMargins(0, 0, 0, 0)
@@ -138,6 +139,7 @@ class MainWindow(QMainWindow):
         self.audit_action.setObjectName("audit_trail")
         self.audit_action.triggered.connect(self.show_audit)
         self._audit: AuditWindow | None = None
+        self.lookup.let_through([action for action in self.findChildren(QAction) if not action.shortcut().isEmpty()])
         self.idle = IdleWatch(self.lock_action.shortcut(), self)
         self.idle.idle.connect(self.lock)
         self.idle.lockPressed.connect(self.lock)
@@ -356,7 +358,9 @@ class MainWindow(QMainWindow):
 
     def _edit_current(self) -> None:
         customer_id = self._current_customer_id()
-        if customer_id is not None:
+        if customer_id is None:
+            self.statusBar().showMessage(nobody_highlighted(), 10_000)
+        else:
             self.open_customer(customer_id)
 
     def _after_loyalty(self, customer_id: int, message: str) -> None:
@@ -383,9 +387,16 @@ class MainWindow(QMainWindow):
         """An import may have changed anyone on screen; an export changes only the status label."""
         if self._context.database.acting is None:  # locked meanwhile: nothing on screen to refresh
             return
-        self.lookup.model.refresh()
+        self._refresh_results()
         self.follow_ups.refresh()
-        self.card.show_customer(self._current_customer_id())
+
+    def _refresh_results(self) -> None:
+        """Reads the results again, the same customer still highlighted (the first one if there was none)."""
+        customer_id = self._current_customer_id()
+        if customer_id is None:
+            self.lookup.set_query(self.lookup.search.text())
+        else:
+            self.lookup.highlight(customer_id)
 
     def _after_privacy(self, message: str) -> None:
         """An erasure empties names and notes: whatever shows customers reads them again (not while locked)."""
@@ -399,8 +410,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(message, 15_000)
 
     def _after_save(self, customer_id: int) -> None:
-        self.lookup.model.refresh()
-        self.card.show_customer(customer_id)
+        self.lookup.highlight(customer_id)  # the card follows the highlight
 
     def sign_up(self) -> SignUpDialog:
         dialog = SignUpDialog(self._context, self)
@@ -457,7 +467,7 @@ class MainWindow(QMainWindow):
 
     def _after_record(self, customer_id: int, message: str) -> None:
         if customer_id:
-            self.card.show_customer(customer_id)
+            self.lookup.highlight(customer_id)
         if self._records is not None:
             self._records.refresh()
         self.statusBar().showMessage(message, 10_000)

@@ -12,6 +12,11 @@ def translate(template: str) -> str:
     return QCoreApplication.translate(TRANSLATION_CONTEXT, template)
 
 
+def nobody_highlighted() -> str:
+    """Why a key that acts on the highlighted customer did nothing."""
+    return QCoreApplication.translate("Till", "No customer is highlighted: find one first (F2), then press the key again.")
+
+
 def problem_text(problem: Problem) -> str:
     return problem.text(translate)
 
