@@ -7,7 +7,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLineEdit,
     QMessageBox,
@@ -21,6 +20,7 @@ from desktop.errors import DuplicateCustomer, InvalidInput, RegularsError
 from desktop.services import customers as customer_service
 from desktop.services.customers import PAYMENT_METHODS, CustomerDetails
 from desktop.services.phones import display_phone, format_as_you_type
+from desktop.ui.form_parts import save_cancel_buttons
 from desktop.ui.messages import FieldErrors, error_text
 
 _LINE_FIELDS = (
@@ -81,10 +81,7 @@ class CustomerForm(QDialog):
         self.more.toggled.connect(self._more_body.setVisible)
         self.more.toggled.connect(lambda _on: self.adjustSize())
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        buttons, self.save_button = save_cancel_buttons(self, self.save)
 
         layout = QVBoxLayout(self)
         layout.addLayout(basics)
