@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from PySide6.QtCore import QCoreApplication, QDate, Qt
 from PySide6.QtGui import QBrush, QColor
@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -29,8 +28,8 @@ from desktop.models import AuditEntry
 from desktop.models.base import utc_now
 from desktop.services import audit
 from desktop.services.audit import AuditFilter, ChainCheck, list_entries, staff_names_in_trail, verify_chain
-from desktop.services.dates import format_date
 from desktop.ui.background_job import BackgroundJob
+from desktop.ui.date_fields import date_edit, stored_moment_text
 from desktop.ui.messages import error_text
 from desktop.ui.reservation_table_model import Index, PagedTableModel
 from desktop.ui.role_names import role_label
@@ -150,8 +149,7 @@ class AuditTableModel(PagedTableModel[AuditEntry]):
         if column == self.ENTRY:
             return f"#{row.id}"  # the number a chain check names
         if column == self.WHEN:
-            local = row.at.replace(tzinfo=timezone.utc).astimezone()  # stored as UTC
-            return f"{format_date(local.date(), self._context.region)} {local:%H:%M:%S}"
+            return stored_moment_text(row.at, self._context.region, seconds=True)
         if column == self.STAFF:
             if row.staff_name:
                 return row.staff_name
@@ -204,13 +202,12 @@ class AuditWindow(QDialog):
         self.staff.setObjectName("audit_staff")
         self.dated = QCheckBox(self.tr("From"))
         self.dated.setObjectName("audit_dated")
-        today = QDate.currentDate()
-        self.since = QDateEdit(today.addDays(-DEFAULT_DAYS))
+        today = date.today()
+        self.since = date_edit(context.region, today - timedelta(days=DEFAULT_DAYS))
         self.since.setObjectName("audit_since")
-        self.until = QDateEdit(today)
+        self.until = date_edit(context.region, today)
         self.until.setObjectName("audit_until")
         for edit in (self.since, self.until):
-            edit.setCalendarPopup(True)
             edit.setEnabled(False)
         self.dated.toggled.connect(self.since.setEnabled)
         self.dated.toggled.connect(self.until.setEnabled)
