@@ -174,6 +174,17 @@ def complete_follow_up(session: Session, call_id: int, *, staff: str = "") -> Ph
     return call
 
 
+def reopen_follow_up(session: Session, call_id: int) -> PhoneCall:
+    """Undoes Done: the follow-up is back on the main screen's list."""
+    require(session, Permission.RECORDS)
+    call = _get_call(session, call_id)
+    if call.follow_up_done_at is not None:
+        call.follow_up_done_at = None
+        call.updated_at = utc_now()
+    session.flush()
+    return call
+
+
 _SUMMARY = (
     select(PhoneCall, Customer.first_name, Customer.last_name, CustomerPhone.e164)
     .outerjoin(Customer, Customer.id == PhoneCall.customer_id)
