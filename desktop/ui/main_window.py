@@ -44,6 +44,7 @@ from desktop.ui.role_names import actor_label
 from desktop.ui.shop_settings_dialog import ShopSettingsDialog
 from desktop.ui.signup_dialog import SignUpDialog
 from desktop.ui.staff_dialog import StaffDialog
+from desktop.ui.status_bar import ElidedLabel, StatusBar
 from desktop.ui.sync_actions import SyncActions
 from desktop.ui.warranty_dialog import WarrantyDialog
 
@@ -191,13 +192,15 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.log_call_action)
         toolbar.addAction(self.reservation_action)
 
-        status = QLabel(self.tr("%1 · %2").replace("%1", context.shop_name).replace("%2", str(context.database.path)))
+        self.setStatusBar(StatusBar(self))  # statusBar() is this StatusBar from here on
+        status = ElidedLabel(self.tr("%1 · %2").replace("%1", context.shop_name).replace("%2", str(context.database.path)))
+        status.setObjectName("shop_file")
         self.signed_in_label = QLabel()
         self.signed_in_label.setObjectName("signed_in")
         self.statusBar().addPermanentWidget(self.signed_in_label)
         self.statusBar().addPermanentWidget(self.backups.status_label)
         self.statusBar().addPermanentWidget(self.sync.status_label)
-        self.statusBar().addPermanentWidget(status)
+        self.statusBar().add_yielding_widget(status)
         self.backups.start()  # the daily backup, when a folder is set: at once, then hourly
         if context.database.acting is None:  # staff accounts exist: someone signs in with their PIN first
             self._show_lock_screen()
@@ -261,6 +264,7 @@ class MainWindow(QMainWindow):
         self.switch_staff_action.setEnabled(actor is not None and staffed)
         self.switch_staff_action.setVisible(staffed)
         self.toolbar.setVisible(actor is not None)
+        self.backups.status_label.setVisible(may(actor, Permission.BACKUP))  # "No backup yet" is for who can act on it
         self.signed_in_label.setText(actor_label(actor))
 
     def lock(self) -> None:
