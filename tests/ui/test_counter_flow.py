@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -26,6 +33,20 @@ def test_ctrl_e_edits_from_the_search_box(qtbot, context):
     form = window.findChild(CustomerForm)
     assert form is not None and form.isVisible()
     form.reject()
+
+
+@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="needs an X server (Xvfb) to use X11's key bindings")
+def test_ctrl_e_edits_from_the_search_box_under_x11():
+    """The offscreen platform binds keys as Windows does; on X11 a line edit takes Ctrl+E as "end of line",
+    which is what a cashier on Linux met. The same test, run there."""
+    here = Path(__file__)
+    environment = {**os.environ, "QT_QPA_PLATFORM": "xcb"}
+    run = subprocess.run(
+        ["xvfb-run", "-a", sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+         f"{here}::test_ctrl_e_edits_from_the_search_box"],
+        cwd=here.parents[2], env=environment, capture_output=True, text=True, timeout=120,
+    )
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
 
 
 def test_the_caller_stays_highlighted_after_logging_a_call(qtbot, context):
