@@ -20,8 +20,8 @@ from desktop.errors import (
 from desktop.models import Customer, CustomerPhone, CustomerSearchKey
 from desktop.models.base import utc_now
 from desktop.services import audit
-from desktop.services.permissions import Permission, require
 from desktop.services.dates import format_date
+from desktop.services.permissions import Permission, require
 from desktop.services.phones import ParsedPhone, is_supported_region, parse_phone
 from desktop.services.search_keys import email_key, name_keys
 from desktop.services.text import clean_text

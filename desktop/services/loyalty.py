@@ -223,9 +223,14 @@ def _require_active(program: LoyaltyProgram) -> None:
         )
 
 
+_LEDGER_ACTIONS = {"earn": audit.STAMPED, "redeem": audit.REDEEMED, "adjust": audit.LOYALTY_CORRECTED,
+                   "expire": audit.LOYALTY_CORRECTED}
+
+
 def _append(session: Session, customer_id: int, program: LoyaltyProgram, kind: str, amount: int, **extra) -> None:
+    """A ledger entry, and its entry in the audit trail (the programme and the amount, no more)."""
     session.add(LoyaltyEntry(customer_id=customer_id, program_id=program.id, kind=kind, amount=amount, **extra))
-    session.flush()
+    audit.customer_action(session, _LEDGER_ACTIONS[kind], customer_id, {"program": program.name, "amount": amount})
 
 
 def earned_for(program: LoyaltyProgram, cents: int | None) -> int:

@@ -488,6 +488,12 @@ class MainWindow(QMainWindow):
         self._records.activateWindow()
         return self._records
 
+    def _show_from_elsewhere(self, customer_id: int) -> None:
+        """A customer opened from another window (the audit trail): highlighted here, this window in front."""
+        self.lookup.highlight(customer_id)
+        self.raise_()
+        self.activateWindow()
+
     def show_staff(self) -> StaffDialog:
         dialog = StaffDialog(self._context, self)
         dialog.changed.connect(self._after_staff_change)
@@ -511,6 +517,7 @@ class MainWindow(QMainWindow):
         """The audit trail: one window, kept open beside this one."""
         if self._audit is None:
             self._audit = AuditWindow(self._context, self)
+            self._audit.customerChosen.connect(self._show_from_elsewhere)
         else:
             self._audit.refresh()
         self._audit.show()
