@@ -141,8 +141,9 @@ def test_list_table(cli, shop_path, ana, cake):
 
 
 def test_empty_lists(cli, shop_path, ana):
-    for which, says in ((), "No open reservations"), (("--due-this-week",), "due this week"), (("--ready",), "ready"),
-                        (("--customer", "1"), "no reservations"):
+    lists = [((), "No open reservations"), (("--due-this-week",), "due this week"), (("--ready",), "ready"),
+             (("--customer", "1"), "no reservations")]
+    for which, says in lists:
         status, out, err = cli(shop_path, "reservations", "list", *which)
         assert (status, out) == (0, "") and says in err
 
