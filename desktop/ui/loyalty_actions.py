@@ -15,7 +15,7 @@ from desktop.printing.loyalty_cards import render_cards
 from desktop.services import loyalty
 from desktop.services.card_codes import display
 from desktop.ui.amount_dialog import AmountDialog
-from desktop.ui.messages import error_text, nobody_highlighted
+from desktop.ui.messages import error_text, nobody_highlighted, translate
 
 
 class LoyaltyActions(QObject):
@@ -65,7 +65,7 @@ class LoyaltyActions(QObject):
                 if not ids:
                     self._tell(self.tr("Everyone already has a card."))
                     return
-                faces = loyalty.card_faces(session, ids, self._context.shop_name)
+                faces = loyalty.card_faces(session, ids, self._context.shop_name, translate=translate)
                 render_cards(faces, Path(path), layout="single" if chosen == single else "sheet",
                              paper_size=self._context.paper_size)
         except (RegularsError, OSError) as problem:
