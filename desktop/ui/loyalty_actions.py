@@ -14,6 +14,7 @@ from desktop.errors import RegularsError
 from desktop.printing.loyalty_cards import render_cards
 from desktop.services import loyalty
 from desktop.services.card_codes import display
+from desktop.services.shop import sheet_paper
 from desktop.ui.amount_dialog import AmountDialog
 from desktop.ui.messages import error_text, nobody_highlighted, translate
 
@@ -67,7 +68,7 @@ class LoyaltyActions(QObject):
                     return
                 faces = loyalty.card_faces(session, ids, self._context.shop_name, translate=translate)
                 render_cards(faces, Path(path), layout="single" if chosen == single else "sheet",
-                             paper_size=self._context.paper_size)
+                             paper_size=sheet_paper(self._context.paper_size, self._context.region))
         except (RegularsError, OSError) as problem:
             text = error_text(problem) if isinstance(problem, RegularsError) else problem.strerror or str(problem)
             self._tell(text, warn=True)

@@ -177,7 +177,9 @@ class ShopSettingsDialog(QDialog):
 
         self.paper_size = QComboBox()
         self.paper_size.setObjectName("paper_size")
-        names = {"A4": self.tr("A4 (210 × 297 mm)"), "Letter": self.tr("Letter (8.5 × 11 in)")}
+        names = {"A4": self.tr("A4 (210 × 297 mm)"), "Letter": self.tr("Letter (8.5 × 11 in)"),
+                 "80mm": self.tr("Receipt roll, 80 mm (slips and certificates; forms on A4 or Letter)"),
+                 "58mm": self.tr("Receipt roll, 58 mm (slips and certificates; forms on A4 or Letter)")}
         for size in PAPER_SIZES:
             self.paper_size.addItem(names.get(size, size), size)
         self.paper_size.setCurrentIndex(max(0, self.paper_size.findData(paper)))
