@@ -40,7 +40,7 @@ def test_ctrl_enter_saves_every_form(qtbot, context, name):
     assert not dialog.isVisible() or _errors_shown(dialog)  # saved, or told why it could not be
 
 
-@pytest.mark.parametrize("name", FORMS)
+@pytest.mark.parametrize("name", [*FORMS, "show_records", "show_audit", "show_staff"])
 def test_escape_cancels_every_form(qtbot, context, name):
     window = _window(qtbot, context)
     dialog = _open(qtbot, window, name)
