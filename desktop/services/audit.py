@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktop.models import AuditEntry, Customer, StaffMember
+from desktop.models import AuditEntry, Customer, LoyaltyProgram, StaffMember
 from desktop.models.base import utc_now
 from desktop.services.permissions import Permission, acting, require
 
@@ -205,9 +205,10 @@ class Subject:
 
 
 def subjects(session: Session, entries: Iterable[AuditEntry]) -> dict[str, Subject]:
-    """The customers and staff members the entries name, by UUID; one absent from the book is left out."""
+    """The customers, staff members and loyalty programmes the entries name, by UUID; one no longer in the
+    book is left out."""
     require(session, Permission.AUDIT)
-    wanted = {"customer": set(), "staff": set()}
+    wanted = {"customer": set(), "staff": set(), "loyalty_program": set()}
     for entry in entries:
         if entry.subject_kind in wanted and entry.subject_uuid:
             wanted[entry.subject_kind].add(entry.subject_uuid)
@@ -218,8 +219,8 @@ def subjects(session: Session, entries: Iterable[AuditEntry]) -> dict[str, Subje
         for row in rows:
             name = " ".join(part for part in (row.first_name, row.last_name) if part)
             found[row.uuid] = Subject(name, row.id, erased=not row.first_name)  # erasure empties the first name
-    if wanted["staff"]:
-        for uuid, name in session.execute(select(StaffMember.uuid, StaffMember.name)
-                                          .where(StaffMember.uuid.in_(wanted["staff"]))):
-            found[uuid] = Subject(name)
+    for kind, model in (("staff", StaffMember), ("loyalty_program", LoyaltyProgram)):
+        if wanted[kind]:
+            for uuid, name in session.execute(select(model.uuid, model.name).where(model.uuid.in_(wanted[kind]))):
+                found[uuid] = Subject(name)
     return found

@@ -29,7 +29,7 @@ class LoyaltyActions(QObject):
         self._context = context
         self._current = current_customer
         self._parent = parent
-        self.menu_anchor: QWidget | None = None  # where the programme menu opens (the customer's card)
+        self.menu_anchor: QWidget | None = None  # the programme menu opens under it (the card's balances)
         self.stamp_action = QAction(self.tr("Stamp"), parent)
         self.stamp_action.setShortcut(QKeySequence(self.tr("F4")))
         self.stamp_action.triggered.connect(self.stamp)
@@ -97,11 +97,12 @@ class LoyaltyActions(QObject):
         return next(b for b in balances if b.program_id == chosen.data())
 
     def _menu_position(self) -> QPoint:
-        """Over the customer's card, where the cashier is looking (the pointer when there is no card)."""
+        """On the customer's card under their balances, where the cashier is looking, the name still in
+        sight (at the pointer when there is nothing to open it under)."""
         anchor = self.menu_anchor
         if anchor is None or not anchor.isVisible():
             return QCursor.pos()
-        return anchor.mapToGlobal(QPoint(12, 12))
+        return anchor.mapToGlobal(QPoint(0, anchor.height()))
 
     def _nobody(self) -> None:
         self.changed.emit(0, nobody_highlighted())

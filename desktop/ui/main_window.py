@@ -97,7 +97,7 @@ class MainWindow(QMainWindow):
         self.edit_action.triggered.connect(self._edit_current)
         self.loyalty = LoyaltyActions(context, self._current_customer_id, self)
         self.loyalty.changed.connect(self._after_loyalty)
-        self.loyalty.menu_anchor = self.card
+        self.loyalty.menu_anchor = self.card.loyalty
         self.passphrase_action = QAction(self.tr("Change passphrase…"), self)
         self.passphrase_action.triggered.connect(self.change_passphrase)
         self.backups = BackupActions(context, self)

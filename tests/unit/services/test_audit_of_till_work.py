@@ -64,3 +64,12 @@ def test_the_owner_sees_whom_an_entry_is_about_and_an_erased_customer_as_erased(
         ana_uuid, bruno_uuid = get_customer(session, ana).uuid, get_customer(session, bruno).uuid
     assert named[ana_uuid] == audit.Subject("Ana Souza", ana)
     assert named[bruno_uuid].erased and named[bruno_uuid].name == ""
+
+
+def test_a_loyalty_programme_is_named_too(shop):
+    with shop.writing() as session:
+        program = loyalty.add_program(session, loyalty.ProgramSettings(
+            name="Coffee card", kind="stamps", reward_at=2, reward_description="A free coffee"))
+        uuid = program.uuid
+    with shop.reading() as session:
+        assert audit.subjects(session, audit.list_entries(session))[uuid] == audit.Subject("Coffee card")
