@@ -14,14 +14,11 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.ui.customer_form import CustomerForm
 from desktop.ui.main_window import MainWindow
+from tests.ui.helpers import shown_main_window
 
 
 def _window(qtbot, context) -> MainWindow:
-    window = MainWindow(context)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
+    window = shown_main_window(qtbot, context)
     qtbot.waitUntil(lambda: QApplication.focusWidget() is window.lookup.search)
     return window
 

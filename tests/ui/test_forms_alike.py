@@ -6,18 +6,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
-from desktop.ui.main_window import MainWindow
+from tests.ui.helpers import shown_main_window
 
 FORMS = ["new_customer", "sign_up", "log_call", "new_reservation", "new_warranty", "shop_settings",
          "change_passphrase"]
-
-
-def _window(qtbot, context) -> MainWindow:
-    window = MainWindow(context)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
 
 
 def _open(qtbot, window, name):
@@ -34,7 +26,7 @@ def _errors_shown(dialog) -> bool:
 
 @pytest.mark.parametrize("name", FORMS)
 def test_ctrl_enter_saves_every_form(qtbot, context, name):
-    window = _window(qtbot, context)
+    window = shown_main_window(qtbot, context)
     dialog = _open(qtbot, window, name)
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert not dialog.isVisible() or _errors_shown(dialog)  # saved, or told why it could not be
@@ -42,7 +34,7 @@ def test_ctrl_enter_saves_every_form(qtbot, context, name):
 
 @pytest.mark.parametrize("name", [*FORMS, "show_records", "show_audit", "show_staff"])
 def test_escape_cancels_every_form(qtbot, context, name):
-    window = _window(qtbot, context)
+    window = shown_main_window(qtbot, context)
     dialog = _open(qtbot, window, name)
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
     assert not dialog.isVisible()
@@ -54,7 +46,7 @@ def _shown_errors(dialog) -> set[str]:
 
 
 def test_a_sign_up_error_goes_as_soon_as_it_is_fixed(qtbot, context):
-    window = _window(qtbot, context)
+    window = shown_main_window(qtbot, context)
     dialog = _open(qtbot, window, "sign_up")
     dialog.consents["email"].setChecked(True)
     dialog.save_button.click()

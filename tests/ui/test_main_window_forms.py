@@ -9,16 +9,11 @@ from desktop.ui.call_dialog import CallDialog
 from desktop.ui.main_window import MainWindow
 from desktop.ui.shop_settings_dialog import ShopSettingsDialog
 from desktop.ui.signup_dialog import SignUpDialog
+from tests.ui.helpers import shown_main_window
 
 
 def _window(qtbot, context) -> MainWindow:
-    window = MainWindow(context)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    return window
+    return shown_main_window(qtbot, context)
 
 
 def test_forms_menu_and_toolbar(qtbot, context):
