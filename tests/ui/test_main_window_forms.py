@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMenu, QToolBar
+from PySide6.QtWidgets import QMenu, QToolBar
 
 from desktop.ui.call_dialog import CallDialog
 from desktop.ui.main_window import MainWindow
