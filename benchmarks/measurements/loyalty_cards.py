@@ -1,4 +1,6 @@
-"""Loyalty cards: 1,000 of the shop's customers printed on A4 sheets, a PDF written to disk.
+"""Loyalty cards: 1,000 of the shop's customers printed on A4 sheets, a PDF written to disk; and the
+same as a user types it, `regulars print cards --all` for 1,000 customers without cards yet (process
+start, unlock, issuing the cards and the PDF).
 
 The faces are built from real rows of the synthetic shop (names in Portuguese, Greek and
 Dutch); the card codes are made up here, deterministic and shaped like real ones ("R", 7
@@ -8,6 +10,10 @@ the shop. The details say what the two barcodes cost per card.
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -16,11 +22,15 @@ from sqlalchemy import select
 
 from benchmarks.latency import median
 from benchmarks.registry import BenchContext, Figure, measurement
+from desktop.cli import PASSPHRASE_ENV
 from desktop.db.engine import open_shop_file
+from desktop.db.key_file import key_file_path
 from desktop.models import Customer
 from desktop.printing import code128, qr
 from desktop.printing.loyalty_cards import CardFace, render_cards
-from desktop.services.shop import shop_settings
+from desktop.services import loyalty
+from desktop.services.customers import CustomerDetails, add_customer
+from desktop.services.shop import ShopSettings, create_shop, shop_settings
 
 CARDS = 1_000
 RUNS = 3
@@ -93,3 +103,48 @@ def measure_loyalty_cards(ctx: BenchContext) -> dict[str, float]:
         **barcode_costs_ms(faces),
     }
     return {LOYALTY_CARDS.key: median(runs)}
+
+
+PRINT_COMMAND = Figure("print_cards_command_s", "print cards --all, 1,000 new (command)", "s", target=3.0)
+COMMAND_PASSPHRASE = "benchmark passphrase, fake data only"
+
+
+def cardless_shop(ctx: BenchContext, path: Path) -> None:
+    """A new shop with a coffee card and CARDS of the synthetic shop's customers, none of them with a card yet."""
+    names = [face.customer_name for face in card_faces(ctx, CARDS)]
+    database = create_shop(path, COMMAND_PASSPHRASE, ShopSettings(name="Benchmark Bakery", region=ctx.shop.region))
+    try:
+        with database.writing() as session:
+            loyalty.add_program(session, loyalty.ProgramSettings(
+                name="Coffee card", kind="stamps", reward_at=STAMPS, reward_description="a free coffee"))
+            for number, name in enumerate(names):
+                first, _, last = name.partition(" ")
+                add_customer(session, CustomerDetails(first_name=first or "Ana", last_name=last,
+                                                      email=f"customer{number}@example.com"), ctx.shop.region)
+    finally:
+        database.close()
+
+
+def run_print_command(template: Path, folder: Path, run: int) -> float:
+    """`regulars print cards --all` on a fresh copy of the template, timed as a user runs it: process start included."""
+    shop = folder / f"run-{run}.regulars"
+    shutil.copyfile(template, shop)
+    shutil.copyfile(key_file_path(template), key_file_path(shop))
+    environment = {**os.environ, PASSPHRASE_ENV: COMMAND_PASSPHRASE}
+    command = [sys.executable, "-m", "desktop", "--db", str(shop), "print", "cards", "--all",
+               "--out", str(folder / f"cards-{run}.pdf")]
+    started = time.perf_counter()
+    subprocess.run(command, env=environment, check=True, capture_output=True, stdin=subprocess.DEVNULL,
+                   cwd=Path(__file__).parents[2])  # the checkout: its desktop package, as benchmarks/ itself uses
+    return time.perf_counter() - started
+
+
+@measurement("print_cards_command", PRINT_COMMAND)
+def measure_print_command(ctx: BenchContext) -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="regulars-cards-bench-") as folder:
+        folder = Path(folder)
+        template = folder / "template.regulars"
+        cardless_shop(ctx, template)
+        runs = [run_print_command(template, folder, run) for run in range(RUNS)]
+    ctx.details["print_cards_command"] = {"runs_s": [round(s, 3) for s in runs], "cards": CARDS}
+    return {PRINT_COMMAND.key: median(runs)}

@@ -7,6 +7,7 @@ Errors go to stderr with exit status 1 and nothing is written; usage errors exit
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -57,7 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _run(run: Callable[[Any], int], args) -> int:
     try:
-        return run(args)
+        status = run(args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+        return status
+    except BrokenPipeError:
+        return _stdout_closed()
     except InvalidInput as exc:  # a command may name its fields as its options (set_defaults(field_labels=...))
         print(f"regulars: {exc.describe(getattr(args, 'field_labels', None))}", file=sys.stderr)
     except (RegularsError, CommandFailed) as exc:
@@ -67,6 +72,13 @@ def _run(run: Callable[[Any], int], args) -> int:
     except Exception as exc:  # no traceback, and no message that might hold personal data
         print(f"regulars: unexpected {type(exc).__name__}; nothing was written.", file=sys.stderr)
     return 1
+
+
+def _stdout_closed() -> int:
+    """`regulars … | head` read what it wanted and closed the pipe: end quietly, as other commands do."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # what is still buffered goes nowhere, without a second error
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

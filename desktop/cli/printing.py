@@ -7,7 +7,7 @@ from pathlib import Path
 
 from desktop.cli.common import CommandFailed, shop_session
 from desktop.services import loyalty
-from desktop.services.shop import shop_settings
+from desktop.services.shop import sheet_paper, shop_settings
 
 # desktop.printing.paper_forms.FORM_KINDS, repeated so that building the parser loads no printing code
 FORM_KINDS = ("signup", "reservation", "warranty", "inquiry")
@@ -29,7 +29,7 @@ def cmd_print_cards(args) -> int:
         if not ids:
             raise CommandFailed("Nobody to print a card for.")
         faces = loyalty.card_faces(session, ids, shop.name, args.program)
-        pages = render_cards(faces, args.out, layout=args.layout, paper_size=shop.paper_size)
+        pages = render_cards(faces, args.out, layout=args.layout, paper_size=sheet_paper(shop.paper_size, shop.region))
     print(f"Wrote {len(faces)} card(s) on {pages} page(s) to {args.out}")
     return 0
 

@@ -178,17 +178,17 @@ def add_commands(commands) -> None:
     add.add_argument("--json", action="store_true")
     add.set_defaults(run=cmd_reservations_add, field_labels=FIELD_LABELS)
 
-    listing = actions.add_parser("list", help="due this week (default), ready, overdue, all open, or one customer's")
+    listing = actions.add_parser("list", help="every open one (the default), due this week, ready, overdue, or one customer's")
     which = listing.add_mutually_exclusive_group()
     which.add_argument("--due-this-week", dest="which", action="store_const", const="due_this_week",
-                       help="open, expected from today to six days on (the default)")
+                       help="open, expected from today to six days on")
     which.add_argument("--ready", dest="which", action="store_const", const="ready", help="ready, not collected")
     which.add_argument("--overdue", dest="which", action="store_const", const="overdue",
                        help="open, and the expected date has passed")
-    which.add_argument("--open", dest="which", action="store_const", const="open", help="every open reservation")
+    which.add_argument("--open", dest="which", action="store_const", const="open", help="every open reservation (the default)")
     which.add_argument("--customer", help="one customer's (number, UUID or card code), newest first")
     listing.add_argument("--json", action="store_true")
-    listing.set_defaults(run=cmd_reservations_list, which="due_this_week")
+    listing.set_defaults(run=cmd_reservations_list, which="open")
 
     status = actions.add_parser("status", help="move a reservation on: open -> ready -> collected, or cancelled")
     status.add_argument("reference", help="the reference on the slip (or the reservation's number)")

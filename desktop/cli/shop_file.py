@@ -24,6 +24,7 @@ from desktop.db.unlock import read_header
 from desktop.services import loyalty
 from desktop.services.demo import add_demo_customers, add_demo_loyalty, add_demo_records
 from desktop.services.shop import (
+    PAPER_SIZES,
     ShopSettings,
     change_shop_passphrase,
     check_new_passphrase,
@@ -140,7 +141,9 @@ def add_commands(commands) -> None:
     init.add_argument("--shop-name", required=True)
     init.add_argument("--region", required=True, help="two-letter country code, e.g. BR, PT, GR, NL")
     init.add_argument("--currency", help="ISO 4217 code (default: the region's)")
-    init.add_argument("--paper", choices=["A4", "Letter"], help="paper size (default: the region's)")
+    init.add_argument("--paper", choices=list(PAPER_SIZES),
+                      help="paper size: A4, Letter, or a receipt roll (80mm, 58mm) for slips and certificates "
+                           "(default: the region's sheet)")
     init.set_defaults(run=cmd_init)
 
     demo = commands.add_parser("demo", help="fill a shop (new or existing) with realistic fake customers")

@@ -4,7 +4,7 @@ The card is credit-card size (ISO/IEC 7810 ID-1, 85.6 x 54 mm) with a 4 mm margi
 
     +--------------------------------------------------+
     | [logo] SHOP NAME                                 |
-    |        Programme name                            |
+    |        Programme name · 10 stamps: a free coffee |
     | Customer Name                                    |
     | [ ] [ ] [ ] [ ] [ ] [ ] [ ] [ ]   (stamps only)  |
     | ||||||||||||||||||||||||||||||         [QR]      |
@@ -98,7 +98,7 @@ class CardDrawer:
 
     def draw(self, face: CardFace) -> None:
         canvas = self._canvas
-        canvas.doForm(self._background(face.shop_name, face.programme_name, face.stamps))
+        canvas.doForm(self._background(face.shop_name, programme_line(face), face.stamps))
         _draw_line(canvas, face.customer_name, REGULAR, MARGIN, NAME_BASELINE, NAME_SIZE, NAME_MIN, INK)
         _draw_barcodes(canvas, face.code, face.code_display)
 
@@ -119,6 +119,11 @@ class CardDrawer:
                 _draw_stamps(canvas, stamps)
             canvas.endForm()
         return name
+
+
+def programme_line(face: CardFace) -> str:
+    """The programme and its reward on one line: "Coffee card · 10 stamps: a free coffee"."""
+    return " · ".join(part for part in (face.programme_name, face.reward) if part)
 
 
 def _draw_logo(canvas: Canvas, logo: ImageReader) -> float:

@@ -39,6 +39,7 @@ class CardFace:
     stamps: int | None  # empty stamp boxes for a stamp programme; None for a points programme
     # (a programme needing more than MAX_STAMP_BOXES = 20 stamps prints without boxes: they would not fit)
     programme_name: str = ""
+    reward: str = ""  # what the card leads to, e.g. "10 stamps: a free coffee", printed beside the programme
 
 
 def render_cards(

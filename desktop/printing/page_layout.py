@@ -7,6 +7,7 @@ Paragraph, so it prints literally: "<b>Ana & Co</b>" is those eleven characters,
 
 from __future__ import annotations
 
+import io
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -28,6 +29,11 @@ from desktop.printing.pdf_output import pdf_canvas, read_logo
 from desktop.printing.text_fit import FittedText, fit_text, one_line
 
 MARGIN = 15 * mm
+# Receipt rolls: the paper's width, a narrow margin (thermal heads print to about 4 mm of each edge),
+# and as long a page as the document needs (measured on a first, throwaway pass).
+ROLL_WIDTHS = {"80mm": 80 * mm, "58mm": 58 * mm}
+ROLL_MARGIN = 4 * mm
+ROLL_MEASURING_HEIGHT = 2000 * mm  # the page a roll document is first laid out on, to measure it
 INK = (0.1, 0.1, 0.1)
 MUTED = (0.42, 0.42, 0.42)  # labels and small print
 LINE = (0.6, 0.6, 0.6)  # boxes to write in and rules
@@ -65,7 +71,7 @@ def untranslated(text: str) -> str:
 @dataclass(frozen=True)
 class ShopHeader:
     name: str
-    paper_size: str = "A4"  # a key of PAPER_SIZES
+    paper_size: str = "A4"  # a key of PAPER_SIZES, or of ROLL_WIDTHS for a receipt roll
     contact_line: str = ""  # address, phone, website: one line under the name
     logo_png: bytes | None = None  # PNG or JPEG bytes
 
@@ -83,9 +89,15 @@ def check_header(header: ShopHeader) -> None:
     _header_logo(header)
 
 
+def is_roll(header: ShopHeader) -> bool:
+    """Printed on a receipt roll rather than a sheet."""
+    return header.paper_size in ROLL_WIDTHS
+
+
 def _header_logo(header: ShopHeader) -> ImageReader | None:
-    if header.paper_size not in PAPER_SIZES:
-        raise ValueError(f"paper size must be one of {', '.join(PAPER_SIZES)}, not {header.paper_size!r}")
+    if header.paper_size not in PAPER_SIZES and not is_roll(header):
+        known = ", ".join([*PAPER_SIZES, *ROLL_WIDTHS])
+        raise ValueError(f"paper size must be one of {known}, not {header.paper_size!r}")
     return read_logo(header.logo_png) if header.logo_png is not None else None
 
 
@@ -284,6 +296,27 @@ def _rule(canvas: Canvas, x: float, y: float, width: float, line_width: float, c
     canvas.line(x, y, x + width, y)
 
 
+def draw_details(page: PageFlow, rows: Sequence[tuple[str, str]], label_size: float, value_size: float, *,
+                 x: float | None = None, width: float | None = None, least: float = 25 * mm,
+                 most: float = 50 * mm) -> None:
+    """Labelled values (the labels already translated): labels in a column beside their values on a sheet;
+    on a receipt roll, too narrow for two columns, each label above its value across the whole width."""
+    left = page.left if x is None else x
+    width = page.width if width is None else width
+    if page.roll:
+        for label, value in rows:
+            top = page.take(label_size * 1.3, keep_with_next=value_size * 1.3)
+            draw_line(page.canvas, label, REGULAR, left, top - ASCENT * label_size, width, label_size,
+                      label_size - 1, MUTED)
+            page.text(wrap_text(value, REGULAR, value_size, width) or [""], REGULAR, value_size, value_size * 1.3,
+                      x=left)
+            page.skip(1 * mm)
+        return
+    label_width = label_column(page, [label for label, _ in rows], label_size, least=least, most=most)
+    draw_table(page, [Column(label_width, REGULAR, label_size, MUTED),
+                      Column(width - label_width + CELL_GAP, REGULAR, value_size)], rows, x=left)
+
+
 def label_column(page: PageFlow, labels: Sequence[str], size: float, *, least: float = 25 * mm,
                  most: float = 50 * mm) -> float:
     """Wide enough for the longest of the (translated) labels and the gap after it, within least and most."""
@@ -325,30 +358,32 @@ def draw_barcode(canvas: Canvas, code: str, display: str, centre_x: float, top: 
 
 
 def draw_header(canvas: Canvas, header: ShopHeader, logo: ImageReader | None, title: str,
-                page_size: tuple[float, float], *, title_size: float = TITLE_SIZE, centred: bool = False) -> float:
+                page_size: tuple[float, float], *, title_size: float = TITLE_SIZE, centred: bool = False,
+                margin: float = MARGIN) -> float:
     """The logo at the top left, the shop's name and contact line beside it, a rule, the title; returns the y below.
 
     The logo is scaled to fit LOGO_MAX_WIDTH x LOGO_HEIGHT; the name and contact line sit
     centred beside it, shrunk to fit the page's width.
     """
     page_width, page_height = page_size
-    top = page_height - MARGIN
-    text_left = MARGIN
+    top = page_height - margin
+    text_left = margin
     block_height = ASCENT * SHOP_SIZE + DESCENT * SHOP_SIZE
     if header.contact_line.strip():
         block_height += CONTACT_GAP + (ASCENT + DESCENT) * CONTACT_SIZE
     if logo is not None:
         image_width, image_height = logo.getSize()
-        scale = min(LOGO_HEIGHT / image_height, LOGO_MAX_WIDTH / image_width)
+        widest = min(LOGO_MAX_WIDTH, (page_width - 2 * margin) / 3)  # a receipt roll keeps room for the name
+        scale = min(LOGO_HEIGHT / image_height, widest / image_width)
         width, height = image_width * scale, image_height * scale
-        canvas.drawImage(logo, MARGIN, top - height, width, height, mask="auto")
+        canvas.drawImage(logo, margin, top - height, width, height, mask="auto")
         text_left += width + LOGO_GAP
         text_top = top - max(0.0, (height - block_height) / 2)
         bottom = min(top - height, text_top - block_height)
     else:
         text_top = top
         bottom = top - block_height
-    text_width = page_width - MARGIN - text_left
+    text_width = page_width - margin - text_left
     baseline = text_top - ASCENT * SHOP_SIZE
     draw_line(canvas, header.name, BOLD, text_left, baseline, text_width, SHOP_SIZE, SHOP_MIN)
     if header.contact_line.strip():
@@ -358,20 +393,22 @@ def draw_header(canvas: Canvas, header: ShopHeader, logo: ImageReader | None, ti
     rule = bottom - RULE_GAP
     canvas.setStrokeColorRGB(*LINE)
     canvas.setLineWidth(0.6)
-    canvas.line(MARGIN, rule, page_width - MARGIN, rule)
+    canvas.line(margin, rule, page_width - margin, rule)
     if not title:
         return rule - TITLE_GAP
     baseline = rule - TITLE_GAP - ASCENT * title_size
-    draw_line(canvas, title, BOLD, MARGIN, baseline, page_width - 2 * MARGIN, title_size, TITLE_MIN,
+    draw_line(canvas, title, BOLD, margin, baseline, page_width - 2 * margin, title_size, TITLE_MIN,
               align="centre" if centred else "left")
     return baseline - DESCENT * title_size - TITLE_GAP
 
 
-def draw_footer(canvas: Canvas, text: str, page_size: tuple[float, float], *, centred: bool = False) -> None:
-    """Small print on the bottom margin, clear of the page number at the right."""
+def draw_footer(canvas: Canvas, text: str, page_size: tuple[float, float], *, centred: bool = False,
+                margin: float = MARGIN, numbered: bool = True) -> None:
+    """Small print on the bottom margin, clear of the page number at the right (a roll has none)."""
     if text:
-        width = page_size[0] - 2 * MARGIN - 2 * PAGE_NUMBER_WIDTH
-        draw_line(canvas, text, REGULAR, MARGIN + PAGE_NUMBER_WIDTH if centred else MARGIN, MARGIN, width,
+        number_room = PAGE_NUMBER_WIDTH if numbered else 0.0
+        width = page_size[0] - 2 * margin - 2 * number_room
+        draw_line(canvas, text, REGULAR, margin + number_room if centred else margin, margin, width,
                   FOOTER_SIZE, FOOTER_SIZE - 1, MUTED, align="centre" if centred else "left")
 
 
@@ -388,14 +425,16 @@ class PageFlow:
 
     def __init__(self, canvas: Canvas, header: ShopHeader, logo: ImageReader | None, title: str, *,
                  translate: Translate, footer: str = "", title_size: float = TITLE_SIZE, centred: bool = False,
-                 decorate: Decorate | None = None) -> None:
+                 decorate: Decorate | None = None, roll_height: float = ROLL_MEASURING_HEIGHT) -> None:
         self.canvas = canvas
         self.translate = translate
-        self.page_size = PAPER_SIZES[header.paper_size]
-        self.left = MARGIN
-        self.right = self.page_size[0] - MARGIN
+        self.roll = is_roll(header)
+        self.page_size = (ROLL_WIDTHS[header.paper_size], roll_height) if self.roll else PAPER_SIZES[header.paper_size]
+        self.margin = ROLL_MARGIN if self.roll else MARGIN
+        self.left = self.margin
+        self.right = self.page_size[0] - self.margin
         self.width = self.right - self.left
-        self.bottom = MARGIN + FOOTER_HEIGHT
+        self.bottom = self.margin + FOOTER_HEIGHT
         self.pages = 0
         self.y = self._page_top = 0.0
         self._header = header
@@ -467,9 +506,15 @@ class PageFlow:
         if self._decorate is not None:
             self._decorate(self.canvas, self.page_size)
         self.y = self._page_top = draw_header(self.canvas, self._header, self._logo, self._title, self.page_size,
-                                              title_size=self._title_size, centred=self._centred)
-        draw_footer(self.canvas, self._footer, self.page_size, centred=self._centred)
+                                              title_size=self._title_size, centred=self._centred,
+                                              margin=self.margin)
+        draw_footer(self.canvas, self._footer, self.page_size, centred=self._centred, margin=self.margin,
+                    numbered=not self.roll)
         self.canvas.doForm(_page_number_form(self.pages))
+
+    def used_height(self) -> float:
+        """How tall the first page must be for what was put on it (a roll is cut there)."""
+        return self.page_size[1] - self.y + self.bottom
 
     def finish(self) -> int:
         """Closes the last page and writes the page numbers; returns the page count."""
@@ -478,7 +523,7 @@ class PageFlow:
             self.canvas.beginForm(_page_number_form(number))
             if self.pages > 1:
                 text = self.tr(translatable("Page {page} of {pages}"), page=number, pages=self.pages)
-                draw_line(self.canvas, text, REGULAR, self.right - PAGE_NUMBER_WIDTH, MARGIN, PAGE_NUMBER_WIDTH,
+                draw_line(self.canvas, text, REGULAR, self.right - PAGE_NUMBER_WIDTH, self.margin, PAGE_NUMBER_WIDTH,
                           FOOTER_SIZE, FOOTER_SIZE - 1, MUTED, align="right")
             self.canvas.endForm()
         return self.pages
@@ -491,18 +536,36 @@ def _page_number_form(number: int) -> str:
 @contextmanager
 def open_document(out: Path | BinaryIO, header: ShopHeader, title: str, *, translate: Translate,
                   footer: str = "", title_size: float = TITLE_SIZE, centred: bool = False,
-                  decorate: Decorate | None = None) -> Iterator[PageFlow]:
+                  decorate: Decorate | None = None, roll_height: float = ROLL_MEASURING_HEIGHT) -> Iterator[PageFlow]:
     """A PageFlow on the first page of a new PDF, saved to out when the block ends without error.
 
     title and footer are English source texts, translated here. The header is checked before
-    anything is written: a ValueError leaves out untouched.
+    anything is written: a ValueError leaves out untouched. On a receipt roll the page is
+    roll_height tall.
     """
     logo = _header_logo(header)
     shown_title = translate(title)
-    with pdf_canvas(out, PAPER_SIZES[header.paper_size], title=one_line(shown_title),
-                    author=one_line(header.name)) as canvas:
+    page_size = (ROLL_WIDTHS[header.paper_size], roll_height) if is_roll(header) else PAPER_SIZES[header.paper_size]
+    with pdf_canvas(out, page_size, title=one_line(shown_title), author=one_line(header.name)) as canvas:
         flow = PageFlow(canvas, header, logo, shown_title, translate=translate,
                         footer=translate(footer) if footer else "", title_size=title_size,
-                        centred=centred, decorate=decorate)
+                        centred=centred, decorate=decorate, roll_height=roll_height)
         yield flow
         flow.finish()
+
+
+def render_document(out: Path | BinaryIO, header: ShopHeader, title: str, body: Callable[[PageFlow], None], *,
+                    translate: Translate, **options) -> int:
+    """Opens the document, lets body fill it, and returns the page count.
+
+    On a receipt roll the body is laid out twice: first on a very long page to measure it,
+    then on a page exactly as long as it needs, so that the printer cuts right under it.
+    """
+    roll_height = ROLL_MEASURING_HEIGHT
+    if is_roll(header):
+        with open_document(io.BytesIO(), header, title, translate=translate, **options) as measuring:
+            body(measuring)
+        roll_height = measuring.used_height() if measuring.pages == 1 else ROLL_MEASURING_HEIGHT
+    with open_document(out, header, title, translate=translate, roll_height=roll_height, **options) as page:
+        body(page)
+    return page.pages

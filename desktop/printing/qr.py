@@ -1,8 +1,10 @@
 """QR codes: segno builds the module matrix, and the dark modules are drawn as few rectangles.
 
 ReportLab's QR widget costs about 33 ms per code and draws one rectangle per module; segno
-encodes a short code in about 1 ms (most of it choosing the best mask, which is worth keeping:
-it is what keeps the symbol easy to read), and merging dark modules into horizontal runs,
+encodes a short code in about 1 ms, four fifths of it trying all eight masks to pick the one
+with the fewest confusing patterns. The mask is fixed instead (MASK: the one picked most often
+for card codes): every mask makes a valid symbol, and a short version-1 code at level H reads
+as well with any of them (the printed-card tests decode every card). Merging dark modules into horizontal runs,
 then runs repeated on the rows below into taller rectangles, leaves a few dozen rectangles
 (about 80 for a 9-character code) in one filled path.
 """
@@ -16,6 +18,7 @@ from desktop.printing.pdf_paths import fill_rects
 
 QUIET_MODULES = 4  # the quiet zone around the symbol, in modules (ISO/IEC 18004)
 SMALLEST_SIDE = 21  # modules along a version 1 symbol: at a fixed size, the biggest modules
+MASK = 7  # the data mask, fixed rather than chosen per symbol (see above)
 
 Rect = tuple[int, int, int, int]  # column, row (from the top), width, height, in modules
 
@@ -25,7 +28,7 @@ def qr_matrix(text: str, error: str = "m") -> tuple[bytearray, ...]:
 
     The error correction level is raised above `error` whenever that fits in the same version.
     """
-    return segno.make(text, error=error, micro=False, boost_error=True).matrix
+    return segno.make(text, error=error, micro=False, boost_error=True, mask=MASK).matrix
 
 
 def dark_rects(matrix: tuple[bytearray, ...]) -> list[Rect]:

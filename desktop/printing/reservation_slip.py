@@ -18,19 +18,16 @@ from desktop.printing import code128
 from desktop.printing.card_face import ASCENT
 from desktop.printing.fonts import BOLD, REGULAR
 from desktop.printing.page_layout import (
-    CELL_GAP,
     LINE,
     MUTED,
-    Column,
     PageFlow,
     ShopHeader,
     Translate,
     barcode_fits,
     draw_barcode,
+    draw_details,
     draw_line,
-    draw_table,
-    label_column,
-    open_document,
+    render_document,
     untranslated,
     wrap_text,
 )
@@ -67,56 +64,66 @@ def render_reservation_slip(slip: ReservationSlip, header: ShopHeader, out: Path
     """
     if not code128.can_encode(slip.reference):
         raise ValueError(f"the reference must be printable ASCII (Code 128), not {slip.reference!r}")
-    with open_document(out, header, translatable("Reservation"), translate=translate) as page:
-        canvas = page.canvas
-        top = page.y
-        # At the right, the barcode and when things happen; at the left, who and what.
-        side_left = page.right - BARCODE_COLUMN
-        if barcode_fits(slip.reference, BARCODE_COLUMN):
-            page.y = draw_barcode(canvas, slip.reference, slip.reference_display, side_left + BARCODE_COLUMN / 2,
-                                  top - 2 * mm, BARCODE_COLUMN) - 3 * mm
-        else:
-            baseline = top - 2 * mm - ASCENT * CLOSING_SIZE
-            draw_line(canvas, slip.reference_display, BOLD, side_left, baseline, BARCODE_COLUMN, CLOSING_SIZE, 7.0)
-            page.y = baseline - 4 * mm
-        _details(page, side_left, BARCODE_COLUMN, [
-            (translatable("Expected on"), slip.expected_on),
-            (translatable("Reserved on"), slip.created_on),
-            (translatable("Status"), slip.status),
-        ])
-        side_bottom = page.y
+    return render_document(out, header, translatable("Reservation"), lambda page: _slip(page, slip),
+                           translate=translate)
+
+
+def _slip(page: PageFlow, slip: ReservationSlip) -> None:
+    """On a sheet: who and what at the left, the barcode and the dates at the right, a cut line under it.
+    On a receipt roll, one column: the barcode, the dates, who and what (the printer cuts the roll)."""
+    canvas = page.canvas
+    top = page.y
+    side_width = page.width if page.roll else BARCODE_COLUMN
+    side_left = page.right - side_width
+    if barcode_fits(slip.reference, side_width):
+        page.y = draw_barcode(canvas, slip.reference, slip.reference_display, side_left + side_width / 2,
+                              top - 2 * mm, side_width) - 3 * mm
+    else:
+        baseline = top - 2 * mm - ASCENT * CLOSING_SIZE
+        draw_line(canvas, slip.reference_display, BOLD, side_left, baseline, side_width, CLOSING_SIZE, 7.0)
+        page.y = baseline - 4 * mm
+    _details(page, side_left, side_width, [
+        (translatable("Expected on"), slip.expected_on),
+        (translatable("Reserved on"), slip.created_on),
+        (translatable("Status"), slip.status),
+    ])
+    side_bottom = page.y
+    if page.roll:
+        page.skip(3 * mm)
+        _details(page, page.left, page.width, _who_and_what(slip))
+    else:
         page.y = top
-        _details(page, page.left, page.width - BARCODE_COLUMN - BARCODE_GAP, [
-            (translatable("Customer"), slip.customer_name),
-            (translatable("Phone"), slip.customer_phone),
-            (translatable("Item"), slip.item),
-            (translatable("Quantity"), str(slip.quantity)),
-            (translatable("Deposit paid"), slip.deposit),
-        ])
+        _details(page, page.left, page.width - BARCODE_COLUMN - BARCODE_GAP, _who_and_what(slip))
         if page.pages == 1:  # below the side's details too, should they be the longer
             page.y = min(page.y, side_bottom)
-        if slip.notes.strip():
-            page.skip(4 * mm)
-            label_top = page.take(LABEL_SIZE * 1.3, keep_with_next=VALUE_SIZE * 1.3)
-            draw_line(canvas, page.tr(translatable("Notes")), REGULAR, page.left, label_top - ASCENT * LABEL_SIZE,
-                      page.width, LABEL_SIZE, LABEL_SIZE - 1, MUTED)
-            page.text(wrap_text(slip.notes, REGULAR, VALUE_SIZE, page.width), REGULAR, VALUE_SIZE, VALUE_SIZE * 1.3)
-        page.skip(6 * mm)
-        closing = wrap_text(page.tr(translatable("Please bring this slip when you collect.")), BOLD, CLOSING_SIZE,
-                            page.width)
-        page.text(closing, BOLD, CLOSING_SIZE, CLOSING_SIZE * 1.3)
-        if page.pages == 1:
-            _cut_line(page.canvas, page.left, page.right, min(page.page_size[1] / 2, page.y - CUT_GAP), page.bottom)
-    return page.pages
+    if slip.notes.strip():
+        page.skip(4 * mm)
+        label_top = page.take(LABEL_SIZE * 1.3, keep_with_next=VALUE_SIZE * 1.3)
+        draw_line(canvas, page.tr(translatable("Notes")), REGULAR, page.left, label_top - ASCENT * LABEL_SIZE,
+                  page.width, LABEL_SIZE, LABEL_SIZE - 1, MUTED)
+        page.text(wrap_text(slip.notes, REGULAR, VALUE_SIZE, page.width), REGULAR, VALUE_SIZE, VALUE_SIZE * 1.3)
+    page.skip(6 * mm)
+    closing = wrap_text(page.tr(translatable("Please bring this slip when you collect.")), BOLD, CLOSING_SIZE,
+                        page.width)
+    page.text(closing, BOLD, CLOSING_SIZE, CLOSING_SIZE * 1.3)
+    if page.pages == 1 and not page.roll:
+        _cut_line(page.canvas, page.left, page.right, min(page.page_size[1] / 2, page.y - CUT_GAP), page.bottom)
+
+
+def _who_and_what(slip: ReservationSlip) -> list[tuple[str, str]]:
+    return [
+        (translatable("Customer"), slip.customer_name),
+        (translatable("Phone"), slip.customer_phone),
+        (translatable("Item"), slip.item),
+        (translatable("Quantity"), str(slip.quantity)),
+        (translatable("Deposit paid"), slip.deposit),
+    ]
 
 
 def _details(page: PageFlow, left: float, width: float, rows: list[tuple[str, str]]) -> None:
-    """Label and value rows, the labels translated, in a table from left across width."""
-    labels = [page.tr(label) for label, _ in rows]
-    label_width = label_column(page, labels, LABEL_SIZE, least=20 * mm, most=width / 2)
-    draw_table(page, [Column(label_width, REGULAR, LABEL_SIZE, MUTED),
-                      Column(width - label_width + CELL_GAP, REGULAR, VALUE_SIZE)],
-               [(label, value) for label, (_, value) in zip(labels, rows, strict=True)], x=left)
+    """Label and value rows, the labels translated, from left across width."""
+    draw_details(page, [(page.tr(label), value) for label, value in rows], LABEL_SIZE, VALUE_SIZE, x=left,
+                 width=width, least=20 * mm, most=width / 2)
 
 
 def _cut_line(canvas: Canvas, left: float, right: float, y: float, lowest: float) -> None:

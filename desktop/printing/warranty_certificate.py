@@ -30,10 +30,12 @@ from desktop.printing.page_layout import (
     barcode_fits,
     barcode_height,
     draw_barcode,
+    draw_details,
     draw_line,
     draw_table,
+    is_roll,
     label_column,
-    open_document,
+    render_document,
     untranslated,
     wrap_text,
 )
@@ -61,6 +63,9 @@ STATEMENT_ONE_MONTH = translatable(
 )
 
 
+OUTCOME = translatable("Outcome: {outcome}")
+
+
 @dataclass(frozen=True)
 class WarrantyCertificate:
     customer_name: str
@@ -82,53 +87,59 @@ def render_warranty_certificate(cert: WarrantyCertificate, header: ShopHeader, o
     """
     if cert.months < 1:
         raise ValueError(f"a warranty lasts at least 1 month, not {cert.months!r}")
-    with open_document(out, header, translatable("Warranty certificate"), translate=translate,
-                       footer=translatable("Keep this certificate with your receipt."), title_size=TITLE_SIZE,
-                       centred=True, decorate=_frame) as page:
-        canvas = page.canvas
-        template = STATEMENT_ONE_MONTH if cert.months == 1 else STATEMENT
-        statement = page.tr(template, name=one_line(cert.customer_name), months=cert.months,
-                            expires_on=one_line(cert.expires_on))
-        width = min(STATEMENT_WIDTH, page.width)
-        page.text(wrap_text(statement, REGULAR, STATEMENT_SIZE, width), REGULAR, STATEMENT_SIZE, STATEMENT_SIZE * 1.45,
-                  x=page.left + (page.width - width) / 2, centre_in=width)
-        page.skip(SECTION_GAP)
+    return render_document(out, header, translatable("Warranty certificate"), lambda page: _certificate(page, cert),
+                           translate=translate, footer=translatable("Keep this certificate with your receipt."),
+                           title_size=TITLE_SIZE, centred=True, decorate=None if is_roll(header) else _frame)
 
-        rows = [
-            (translatable("Product"), cert.product),
-            (translatable("Serial number"), cert.serial_number),
-            (translatable("Purchase date"), cert.purchase_date),
-            (translatable("Warranty"), page.tr(translatable("1 month")) if cert.months == 1
-             else page.tr(translatable("{months} months"), months=cert.months)),
-            (translatable("Covered until"), cert.expires_on),
-            (translatable("Customer"), cert.customer_name),
-        ]
-        if cert.notes.strip():
-            rows.append((translatable("Notes"), cert.notes))
-        labels = [page.tr(label) for label, _ in rows]
-        label_width = label_column(page, labels, LABEL_SIZE)
-        draw_table(page, [Column(label_width, REGULAR, LABEL_SIZE, MUTED),
-                          Column(page.width - label_width + CELL_GAP, REGULAR, VALUE_SIZE)],
-                   [(label, value) for label, (_, value) in zip(labels, rows, strict=True)])
 
-        serial = cert.serial_number
-        if barcode_fits(serial, page.width):
-            page.skip(6 * mm)
-            top = page.take(barcode_height() + 2 * mm)
-            draw_barcode(canvas, serial, serial, page.left + page.width / 2, top, page.width)
+def _certificate(page: PageFlow, cert: WarrantyCertificate) -> None:
+    """The statement, the details, the serial's barcode, the claims and the signature, down the page
+    (framed on a sheet; a receipt roll has no room for a frame)."""
+    canvas = page.canvas
+    template = STATEMENT_ONE_MONTH if cert.months == 1 else STATEMENT
+    statement = page.tr(template, name=one_line(cert.customer_name), months=cert.months,
+                        expires_on=one_line(cert.expires_on))
+    width = min(STATEMENT_WIDTH, page.width)
+    page.text(wrap_text(statement, REGULAR, STATEMENT_SIZE, width), REGULAR, STATEMENT_SIZE, STATEMENT_SIZE * 1.45,
+              x=page.left + (page.width - width) / 2, centre_in=width)
+    page.skip(SECTION_GAP)
 
-        if cert.claims:
-            _section(page, page.tr(translatable("Claims under this warranty")))
-            date_width = label_column(page, [date for date, _, _ in cert.claims], VALUE_SIZE, least=28 * mm,
-                                      most=40 * mm)
-            rest = page.width + CELL_GAP - date_width
+    rows = [
+        (translatable("Product"), cert.product),
+        (translatable("Serial number"), cert.serial_number),
+        (translatable("Purchase date"), cert.purchase_date),
+        (translatable("Warranty"), page.tr(translatable("1 month")) if cert.months == 1
+         else page.tr(translatable("{months} months"), months=cert.months)),
+        (translatable("Covered until"), cert.expires_on),
+        (translatable("Customer"), cert.customer_name),
+    ]
+    if cert.notes.strip():
+        rows.append((translatable("Notes"), cert.notes))
+    draw_details(page, [(page.tr(label), value) for label, value in rows], LABEL_SIZE, VALUE_SIZE)
+
+    serial = cert.serial_number
+    if barcode_fits(serial, page.width):
+        page.skip(6 * mm)
+        top = page.take(barcode_height() + 2 * mm)
+        draw_barcode(canvas, serial, serial, page.left + page.width / 2, top, page.width)
+
+    if cert.claims:
+        _section(page, page.tr(translatable("Claims under this warranty")))
+        date_width = label_column(page, [date for date, _, _ in cert.claims], VALUE_SIZE,
+                                  least=min(28 * mm, 0.4 * page.width), most=min(40 * mm, 0.5 * page.width))
+        rest = page.width + CELL_GAP - date_width
+        if page.roll:  # too narrow for three columns: the outcome under the problem
+            rows = [(date, problem + ("\n" + page.tr(OUTCOME, outcome=outcome) if outcome else ""))
+                    for date, problem, outcome in cert.claims]
+            draw_table(page, [Column(date_width), Column(rest)], rows,
+                       heading=[page.tr(translatable("Date")), page.tr(translatable("Problem"))])
+        else:
             draw_table(page, [Column(date_width), Column(rest * 0.55), Column(rest * 0.45)],
                        cert.claims,
                        heading=[page.tr(translatable("Date")), page.tr(translatable("Problem")),
                                 page.tr(translatable("Outcome"))])
 
-        _signature(page)
-    return page.pages
+    _signature(page)
 
 
 def _section(page: PageFlow, title: str) -> None:
@@ -141,14 +152,15 @@ def _signature(page: PageFlow) -> None:
     """A line at the right for the signature, the shop's stamp above it."""
     page.skip(SECTION_GAP)
     top = page.take(SIGNATURE_SPACE + 6 * mm)
-    left = page.right - SIGNATURE_WIDTH
+    width = min(SIGNATURE_WIDTH, page.width)
+    left = page.right - width
     line_y = top - SIGNATURE_SPACE
     canvas = page.canvas
     canvas.setStrokeColorRGB(*INK)
     canvas.setLineWidth(0.6)
     canvas.line(left, line_y, page.right, line_y)
     draw_line(canvas, page.tr(translatable("Shop stamp and signature")), REGULAR, left, line_y - 1.5 * mm - 7,
-              SIGNATURE_WIDTH, 8.0, 6.5, MUTED, align="centre")
+              width, 8.0, 6.5, MUTED, align="centre")
 
 
 def _frame(canvas: Canvas, page_size: tuple[float, float]) -> None:

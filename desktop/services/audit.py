@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktop.models import AuditEntry
+from desktop.models import AuditEntry, Customer, LoyaltyProgram, StaffMember
 from desktop.models.base import utc_now
 from desktop.services.permissions import Permission, acting, require
 
@@ -47,8 +47,19 @@ SIGN_IN_FAILED = "staff.sign_in_failed"
 STAFF_CHANGED = "staff.changed"
 SETTINGS_CHANGED = "settings.changed"
 LOCKED = "locked"
+STAMPED = "loyalty.earned"  # stamps or points
+REDEEMED = "loyalty.redeemed"
+LOYALTY_CORRECTED = "loyalty.adjusted"  # a correction by hand, or an expiry
+CALL_LOGGED = "call.logged"
+FOLLOW_UP_DONE = "call.follow_up_done"
+RESERVATION_ADDED = "reservation.added"
+RESERVATION_CHANGED = "reservation.changed"  # ready, collected, cancelled
+WARRANTY_ADDED = "warranty.added"
+WARRANTY_CLAIMED = "warranty.claimed"
 ACTIONS = (
     CUSTOMER_CREATED, CUSTOMER_CHANGED, CUSTOMER_VIEWED, CUSTOMER_ERASED, CUSTOMER_EXPORTED,
+    STAMPED, REDEEMED, LOYALTY_CORRECTED, CALL_LOGGED, FOLLOW_UP_DONE,
+    RESERVATION_ADDED, RESERVATION_CHANGED, WARRANTY_ADDED, WARRANTY_CLAIMED,
     PRINTED, EXPORTED, IMPORTED, BACKED_UP, RESTORED,
     SIGNED_IN, SIGN_IN_FAILED, STAFF_CHANGED, SETTINGS_CHANGED, LOCKED,
 )  # fmt: skip
@@ -107,6 +118,12 @@ def record(
     session.add(entry)
     session.flush()
     return entry
+
+
+def customer_action(session: Session, action: str, customer_id: int | None, details: dict[str, Any] | None = None) -> None:
+    """An entry about something done for a customer (a stamp, a call, a reservation), naming them by UUID."""
+    uuid = session.scalar(select(Customer.uuid).where(Customer.id == customer_id)) if customer_id else ""
+    record(session, action, subject_kind="customer" if uuid else "", subject_uuid=uuid or "", details=details)
 
 
 def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
@@ -176,3 +193,34 @@ def staff_names_in_trail(session: Session) -> list[str]:
     require(session, Permission.AUDIT)
     names: Iterable[str] = session.scalars(select(AuditEntry.staff_name).distinct().order_by(AuditEntry.staff_name))
     return list(names)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Who an entry is about, as the owner knows them today (the trail itself holds only the UUID)."""
+
+    name: str
+    customer_id: int | None = None  # a customer the viewer can open
+    erased: bool = False
+
+
+def subjects(session: Session, entries: Iterable[AuditEntry]) -> dict[str, Subject]:
+    """The customers, staff members and loyalty programmes the entries name, by UUID; one no longer in the
+    book is left out."""
+    require(session, Permission.AUDIT)
+    wanted = {"customer": set(), "staff": set(), "loyalty_program": set()}
+    for entry in entries:
+        if entry.subject_kind in wanted and entry.subject_uuid:
+            wanted[entry.subject_kind].add(entry.subject_uuid)
+    found: dict[str, Subject] = {}
+    if wanted["customer"]:
+        rows = session.execute(select(Customer.id, Customer.uuid, Customer.first_name, Customer.last_name)
+                               .where(Customer.uuid.in_(wanted["customer"])))
+        for row in rows:
+            name = " ".join(part for part in (row.first_name, row.last_name) if part)
+            found[row.uuid] = Subject(name, row.id, erased=not row.first_name)  # erasure empties the first name
+    for kind, model in (("staff", StaffMember), ("loyalty_program", LoyaltyProgram)):
+        if wanted[kind]:
+            for uuid, name in session.execute(select(model.uuid, model.name).where(model.uuid.in_(wanted[kind]))):
+                found[uuid] = Subject(name)
+    return found

@@ -20,6 +20,7 @@ from desktop.errors import (
 from desktop.models import Customer, CustomerPhone, CustomerSearchKey
 from desktop.models.base import utc_now
 from desktop.services import audit
+from desktop.services.dates import format_date
 from desktop.services.permissions import Permission, require
 from desktop.services.phones import ParsedPhone, is_supported_region, parse_phone
 from desktop.services.search_keys import email_key, name_keys
@@ -135,7 +136,7 @@ def check_details(details: CustomerDetails, region: str) -> _CheckedCustomer:
             translatable("Choose one of: {choices}."), {"choices": ", ".join(PAYMENT_METHODS)}
         )
     values["preferred_payment"] = payment
-    values["birthday"] = _check_birthday(details.birthday, problems)
+    values["birthday"] = _check_birthday(details.birthday, region, problems)
 
     if problems:
         raise InvalidInput(problems)
@@ -157,14 +158,18 @@ def _check_email(raw: str, problems: dict[str, Problem]) -> str | None:
     return checked.normalized
 
 
-def _check_birthday(value: date | str | None, problems: dict[str, Problem]) -> date | None:
+def _check_birthday(value: date | str | None, region: str, problems: dict[str, Problem]) -> date | None:
+    """A date (the window reads the shop's way of writing one), or YYYY-MM-DD."""
     if value in (None, ""):
         return None
     if isinstance(value, str):
         try:
             value = date.fromisoformat(value.strip())
         except ValueError:
-            problems["birthday"] = Problem(translatable("Write the birthday as YYYY-MM-DD."))
+            problems["birthday"] = Problem(
+                translatable("Write the birthday as {example} or YYYY-MM-DD."),
+                {"example": format_date(date(1990, 3, 7), region)},
+            )
             return None
     if not (date(1900, 1, 1) <= value <= date.today()):
         problems["birthday"] = Problem(translatable("The birthday must be between 1900 and today."))

@@ -29,7 +29,7 @@ from desktop.services.money import format_money
 from desktop.services.permissions import Permission, require
 from desktop.services.phones import display_phone
 from desktop.services.privacy_notice import current_notice
-from desktop.services.shop import shop_settings
+from desktop.services.shop import sheet_paper, shop_settings
 
 FORM_NAMES = {
     "signup": translatable("Mailing-list sign-up"),
@@ -40,11 +40,12 @@ FORM_NAMES = {
 NO_DEPOSIT = translatable("None")
 
 
-def shop_header(session: Session) -> ShopHeader:
+def shop_header(session: Session, *, roll: bool = False) -> ShopHeader:
+    """The shop as its documents print it. Only slips and certificates (roll=True) print on a receipt
+    roll; what needs a whole sheet gets the region's usual page size on a shop with a receipt printer."""
     shop = shop_settings(session)
-    return ShopHeader(
-        name=shop.name, paper_size=shop.paper_size, contact_line=shop.contact_line, logo_png=shop.logo_png
-    )
+    paper = shop.paper_size if roll else sheet_paper(shop.paper_size, shop.region)
+    return ShopHeader(name=shop.name, paper_size=paper, contact_line=shop.contact_line, logo_png=shop.logo_png)
 
 
 def print_blank_form(
@@ -94,7 +95,7 @@ def print_reservation_slip(
 ) -> int:
     require(session, Permission.RECORDS)
     slip = reservation_slip(session, reference_or_id, translate=translate)
-    pages = render_reservation_slip(slip, shop_header(session), out, translate=translate)
+    pages = render_reservation_slip(slip, shop_header(session, roll=True), out, translate=translate)
     customer_id = reservation_service.get_reservation(session, reference_or_id).customer_id
     _audit_printed(session, customer_id, "reservation slip")
     return pages
@@ -120,7 +121,7 @@ def print_warranty_certificate(
 ) -> int:
     require(session, Permission.RECORDS)
     certificate = warranty_certificate(session, warranty_id)
-    pages = render_warranty_certificate(certificate, shop_header(session), out, translate=translate)
+    pages = render_warranty_certificate(certificate, shop_header(session, roll=True), out, translate=translate)
     _audit_printed(session, warranty_service.get_warranty(session, warranty_id).customer_id, "warranty certificate")
     return pages
 

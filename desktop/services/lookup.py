@@ -239,6 +239,13 @@ def find_customers(
     return _summaries(conn, chosen, region)
 
 
+def customer_match(session: Session, customer_id: int, region: str) -> CustomerMatch | None:
+    """One customer as a line of the results list (None when there is no such customer)."""
+    require(session, Permission.LOOK_UP)
+    found = _summaries(session.connection(), [(customer_id, "recent")], region)
+    return found[0] if found else None
+
+
 def recent_customers(
     session: Session, region: str, *, limit: int = 20, offset: int = 0
 ) -> list[CustomerMatch]:

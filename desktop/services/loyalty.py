@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from typing import Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from desktop.errors import InvalidInput, NotFound, Problem, RegularsError, translatable
 from desktop.models import Customer, LoyaltyCard, LoyaltyEntry, LoyaltyProgram
-from desktop.models.base import utc_now
+from desktop.models.base import new_uuid, utc_now
 from desktop.services import audit, card_codes
-from desktop.services.customers import NOT_ERASED, get_customer, is_erased
+from desktop.services.customers import NOT_ERASED, full_name, get_customer, is_erased
 from desktop.services.money import parse_cents
 from desktop.services.permissions import Permission, require
 from desktop.services.text import clean_text
@@ -223,9 +224,14 @@ def _require_active(program: LoyaltyProgram) -> None:
         )
 
 
+_LEDGER_ACTIONS = {"earn": audit.STAMPED, "redeem": audit.REDEEMED, "adjust": audit.LOYALTY_CORRECTED,
+                   "expire": audit.LOYALTY_CORRECTED}
+
+
 def _append(session: Session, customer_id: int, program: LoyaltyProgram, kind: str, amount: int, **extra) -> None:
+    """A ledger entry, and its entry in the audit trail (the programme and the amount, no more)."""
     session.add(LoyaltyEntry(customer_id=customer_id, program_id=program.id, kind=kind, amount=amount, **extra))
-    session.flush()
+    audit.customer_action(session, _LEDGER_ACTIONS[kind], customer_id, {"program": program.name, "amount": amount})
 
 
 def earned_for(program: LoyaltyProgram, cents: int | None) -> int:
@@ -369,6 +375,41 @@ def _issue(session: Session, customer_id: int) -> LoyaltyCard:
     raise RegularsError(translatable("Could not issue a new card code; please try again."))
 
 
+CHUNK = 10_000  # ids in one IN (...) list, well under SQLite's limit on bound values
+
+
+def _chunks(values: list, size: int = CHUNK):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def issue_cards(session: Session, customer_ids: list[int]) -> dict[int, str]:
+    """Each customer's active card code, issuing cards in one go to those who have none yet
+    (as card_for would, one by one). The customers must exist and not be erased."""
+    codes: dict[int, str] = {}
+    for chunk in _chunks(customer_ids):
+        codes.update(session.execute(select(LoyaltyCard.customer_id, LoyaltyCard.code).where(
+            LoyaltyCard.status == "active", LoyaltyCard.customer_id.in_(chunk))).all())
+    missing = list(dict.fromkeys(i for i in customer_ids if i not in codes))
+    now = utc_now()
+    while missing:  # a clash in 32^7 codes is rare: the few that clash draw again
+        fresh = {customer_id: card_codes.new_code() for customer_id in missing}
+        taken = set()
+        for chunk in _chunks(list(fresh.values())):
+            taken.update(session.scalars(select(LoyaltyCard.code).where(LoyaltyCard.code.in_(chunk))))
+        issued, seen = {}, set()
+        for customer_id, code in fresh.items():
+            if code not in taken and code not in seen:
+                issued[customer_id] = code
+                seen.add(code)
+        session.execute(insert(LoyaltyCard), [
+            {"uuid": new_uuid(), "customer_id": customer_id, "code": code, "status": "active",
+             "issued_at": now, "updated_at": now} for customer_id, code in issued.items()])
+        codes.update(issued)
+        missing = [customer_id for customer_id in missing if customer_id not in issued]
+    return codes
+
+
 def customer_by_card(session: Session, code: str) -> Customer | None:
     """The owner of an active card; None for unknown, replaced or mistyped codes."""
     require(session, Permission.LOOK_UP)
@@ -414,7 +455,16 @@ def customer_from_ref(session: Session, ref: str | int) -> Customer:
     return get_customer(session, text)
 
 
-def card_faces(session: Session, customer_ids: list[int], shop_name: str, program_ref: str | int | None = None):
+REWARD_LINES = {"stamps": translatable("{count} stamps: {reward}"), "points": translatable("{count} points: {reward}")}
+
+
+def reward_line(program: LoyaltyProgram, translate: Callable[[str], str] = lambda text: text) -> str:
+    """What the card promises, as printed on it: "10 stamps: a free coffee"."""
+    return translate(REWARD_LINES[program.kind]).format(count=program.reward_at, reward=program.reward_description)
+
+
+def card_faces(session: Session, customer_ids: list[int], shop_name: str, program_ref: str | int | None = None,
+               *, translate: Callable[[str], str] = lambda text: text):
     """What to print for each customer's card, issuing cards to those who have none yet.
 
     One customer's card is part of serving them; cards for several are bulk printing.
@@ -425,21 +475,28 @@ def card_faces(session: Session, customer_ids: list[int], shop_name: str, progra
     program = get_program(session, program_ref) if program_ref is not None else None
     if program is None:
         program = next((p for p in list_programs(session) if p.kind == "stamps"), None)
-    faces = []
+    people: dict[int, tuple[str, str, str]] = {}  # id -> uuid, first and last name
+    for chunk in _chunks(customer_ids):
+        people.update((row.id, (row.uuid, row.first_name, row.last_name)) for row in session.execute(
+            select(Customer.id, Customer.uuid, Customer.first_name, Customer.last_name).where(Customer.id.in_(chunk))))
     for customer_id in customer_ids:
-        customer = get_customer(session, customer_id)
-        card = card_for(session, customer.id)
-        faces.append(
-            CardFace(
-                shop_name=shop_name,
-                customer_name=customer.full_name,
-                code=card.code,
-                code_display=card_codes.display(card.code),
-                stamps=program.reward_at if program is not None and program.kind == "stamps" else None,
-                programme_name=program.name if program is not None else "",
-            )
+        if customer_id not in people or not people[customer_id][1]:
+            _serving(session, customer_id)  # says why: no such customer, or erased
+    codes = issue_cards(session, customer_ids)
+    stamps = program.reward_at if program is not None and program.kind == "stamps" else None
+    faces = [
+        CardFace(
+            shop_name=shop_name,
+            customer_name=full_name(people[customer_id][1], people[customer_id][2]),
+            code=codes[customer_id],
+            code_display=card_codes.display(codes[customer_id]),
+            stamps=stamps,
+            programme_name=program.name if program is not None else "",
+            reward=reward_line(program, translate) if program is not None else "",
         )
+        for customer_id in customer_ids
+    ]
     audit.record(session, audit.PRINTED, subject_kind="customer" if len(faces) == 1 else "",
-                 subject_uuid=customer.uuid if len(faces) == 1 else "",
+                 subject_uuid=people[customer_ids[0]][0] if len(faces) == 1 else "",
                  details={"document": "loyalty cards", "count": len(faces)})  # fmt: skip
     return faces

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from desktop.errors import InvalidInput, NotFound, Problem, translatable
 from desktop.models import Customer, CustomerPhone, PhoneCall
 from desktop.models.base import utc_now
+from desktop.services import audit
 from desktop.services.choices import (
     CALL_REASON,
     HEARD_FROM,
@@ -155,7 +156,7 @@ def log_call(
     session.add(call)
     if customer_id is not None:
         session.get(Customer, customer_id).last_seen_at = utc_now()
-    session.flush()
+    audit.customer_action(session, audit.CALL_LOGGED, customer_id, {"follow_up": call.follow_up_on is not None})
     return call
 
 
@@ -170,6 +171,19 @@ def complete_follow_up(session: Session, call_id: int, *, staff: str = "") -> Ph
         call.follow_up_done_at = utc_now()
         call.updated_at = call.follow_up_done_at
         call.staff = call.staff or staff
+        audit.customer_action(session, audit.FOLLOW_UP_DONE, call.customer_id)
+    session.flush()
+    return call
+
+
+def reopen_follow_up(session: Session, call_id: int) -> PhoneCall:
+    """Undoes Done: the follow-up is back on the main screen's list."""
+    require(session, Permission.RECORDS)
+    call = _get_call(session, call_id)
+    if call.follow_up_done_at is not None:
+        call.follow_up_done_at = None
+        call.updated_at = utc_now()
+        audit.customer_action(session, audit.FOLLOW_UP_DONE, call.customer_id, {"undone": True})
     session.flush()
     return call
 

@@ -89,6 +89,15 @@ ACTION_NAMES = {
     audit.PRINTED: translatable("Printed"),
     audit.EXPORTED: translatable("Exported"),
     audit.IMPORTED: translatable("Received from another till"),
+    audit.STAMPED: translatable("Stamped"),
+    audit.REDEEMED: translatable("Reward redeemed"),
+    audit.LOYALTY_CORRECTED: translatable("Loyalty balance corrected"),
+    audit.CALL_LOGGED: translatable("Call logged"),
+    audit.FOLLOW_UP_DONE: translatable("Follow-up done"),
+    audit.RESERVATION_ADDED: translatable("Reservation taken"),
+    audit.RESERVATION_CHANGED: translatable("Reservation moved on"),
+    audit.WARRANTY_ADDED: translatable("Warranty registered"),
+    audit.WARRANTY_CLAIMED: translatable("Warranty claim"),
 }
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from desktop.errors import InvalidInput, NotFound, Problem, translatable
 from desktop.models import Customer, CustomerPhone, Reservation, ReservationEvent
 from desktop.models.base import utc_now
-from desktop.services import card_codes
+from desktop.services import audit, card_codes
 from desktop.services.customers import FIRST_PHONE, full_name, get_customer
 from desktop.services.dates import parse_date
 from desktop.services.money import parse_cents
@@ -158,7 +158,7 @@ def add_reservation(
     reservation.events.append(ReservationEvent(status="open", staff=staff, changed_at=now))
     session.add(reservation)
     customer.last_seen_at = now
-    session.flush()
+    audit.customer_action(session, audit.RESERVATION_ADDED, customer.id, {"quantity": reservation.quantity})
     return reservation
 
 
@@ -209,7 +209,7 @@ def change_status(session: Session, reference_or_id: str | int, status: str, *, 
     reservation.status_changed_at = now
     reservation.updated_at = now
     reservation.events.append(ReservationEvent(status=status, staff=staff, changed_at=now))
-    session.flush()
+    audit.customer_action(session, audit.RESERVATION_CHANGED, reservation.customer_id, {"status": status})
     return reservation
 
 

@@ -20,7 +20,10 @@ from desktop.services.phones import is_supported_region
 from desktop.services.privacy_notice import default_notice_text, publish_notice
 from desktop.services.text import clean_text
 
-PAPER_SIZES = ("A4", "Letter")
+SHEET_SIZES = ("A4", "Letter")
+RECEIPT_ROLLS = ("80mm", "58mm")  # a receipt printer's roll: slips and certificates print narrow
+PAPER_SIZES = SHEET_SIZES + RECEIPT_ROLLS
+PAPER_PROBLEM = translatable("Paper size is A4, Letter, or a receipt roll: 80mm or 58mm.")
 MIN_PASSPHRASE = 8
 # Countries that print on Letter paper; everyone else uses A4.
 _LETTER_REGIONS = {"US", "CA", "MX", "CL", "CO", "VE", "PH", "GT", "CR", "PA", "DO", "PR", "SV", "NI", "BO"}
@@ -54,6 +57,12 @@ def default_paper_size(region: str) -> str:
     return "Letter" if region.upper() in _LETTER_REGIONS else "A4"
 
 
+def sheet_paper(paper_size: str, region: str) -> str:
+    """The page size for what needs a whole sheet (blank forms, card sheets, reports): the shop's,
+    or the region's usual one when the shop prints on a receipt roll."""
+    return paper_size if paper_size in SHEET_SIZES else default_paper_size(region)
+
+
 def check_settings(settings: ShopSettings) -> ShopSettings:
     """The settings cleaned and completed with defaults, or InvalidInput naming each bad field."""
     problems: dict[str, Problem] = {}
@@ -77,7 +86,7 @@ def check_settings(settings: ShopSettings) -> ShopSettings:
     paper = (settings.paper_size or "").strip() or default_paper_size(region)
     paper = next((p for p in PAPER_SIZES if p.lower() == paper.lower()), paper)
     if paper not in PAPER_SIZES:
-        problems["paper_size"] = Problem(translatable("Paper size is A4 or Letter."))
+        problems["paper_size"] = Problem(PAPER_PROBLEM)
     if problems:
         raise InvalidInput(problems)
     return ShopSettings(name=name, region=region, currency=currency, paper_size=paper)
@@ -143,7 +152,7 @@ def update_printed_details(session: Session, details: PrintedDetails) -> Shop:
     problems: dict[str, Problem] = {}
     paper = next((p for p in PAPER_SIZES if p.lower() == (details.paper_size or "").strip().lower()), None)
     if paper is None:
-        problems["paper_size"] = Problem(translatable("Paper size is A4 or Letter."))
+        problems["paper_size"] = Problem(PAPER_PROBLEM)
     contact = clean_text(details.contact_line, max_length=200)
     if isinstance(contact, Problem):
         problems["contact_line"] = contact

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from desktop.errors import InvalidInput, NotFound, Problem, translatable
 from desktop.models import Customer, Warranty, WarrantyClaim
 from desktop.models.base import utc_now
+from desktop.services import audit
 from desktop.services.customers import full_name, get_customer
 from desktop.services.dates import add_months, parse_date
 from desktop.services.permissions import Permission, acting_staff_name, require
@@ -139,7 +140,7 @@ def add_warranty(session: Session, form: NewWarranty, *, staff: str = "", today:
     warranty = Warranty(customer_id=customer.id, staff=staff, **values)
     session.add(warranty)
     customer.last_seen_at = utc_now()
-    session.flush()
+    audit.customer_action(session, audit.WARRANTY_ADDED, customer.id, {"months": warranty.months})
     return warranty
 
 
@@ -268,7 +269,7 @@ def add_claim(
     )
     warranty.claims.append(claim)
     warranty.updated_at = utc_now()
-    session.flush()
+    audit.customer_action(session, audit.WARRANTY_CLAIMED, warranty.customer_id)
     return claim
 
 

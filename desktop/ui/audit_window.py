@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
-from PySide6.QtCore import QCoreApplication, QDate, Qt
+from PySide6.QtCore import QCoreApplication, QDate, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -28,9 +27,17 @@ from desktop.errors import RegularsError
 from desktop.models import AuditEntry
 from desktop.models.base import utc_now
 from desktop.services import audit
-from desktop.services.audit import AuditFilter, ChainCheck, list_entries, staff_names_in_trail, verify_chain
-from desktop.services.dates import format_date
+from desktop.services.audit import (
+    AuditFilter,
+    ChainCheck,
+    Subject,
+    list_entries,
+    staff_names_in_trail,
+    subjects,
+    verify_chain,
+)
 from desktop.ui.background_job import BackgroundJob
+from desktop.ui.date_fields import date_edit, stored_moment_text
 from desktop.ui.messages import error_text
 from desktop.ui.reservation_table_model import Index, PagedTableModel
 from desktop.ui.role_names import role_label
@@ -50,6 +57,15 @@ def action_label(action: str) -> str:
         audit.CUSTOMER_VIEWED: QCoreApplication.translate("AuditWindow", "Customer opened"),
         audit.CUSTOMER_ERASED: QCoreApplication.translate("AuditWindow", "Customer erased"),
         audit.CUSTOMER_EXPORTED: QCoreApplication.translate("AuditWindow", "Customer's data exported"),
+        audit.STAMPED: QCoreApplication.translate("AuditWindow", "Stamped"),
+        audit.REDEEMED: QCoreApplication.translate("AuditWindow", "Reward redeemed"),
+        audit.LOYALTY_CORRECTED: QCoreApplication.translate("AuditWindow", "Loyalty balance corrected"),
+        audit.CALL_LOGGED: QCoreApplication.translate("AuditWindow", "Call logged"),
+        audit.FOLLOW_UP_DONE: QCoreApplication.translate("AuditWindow", "Follow-up done"),
+        audit.RESERVATION_ADDED: QCoreApplication.translate("AuditWindow", "Reservation taken"),
+        audit.RESERVATION_CHANGED: QCoreApplication.translate("AuditWindow", "Reservation moved on"),
+        audit.WARRANTY_ADDED: QCoreApplication.translate("AuditWindow", "Warranty registered"),
+        audit.WARRANTY_CLAIMED: QCoreApplication.translate("AuditWindow", "Warranty claim"),
         audit.PRINTED: QCoreApplication.translate("AuditWindow", "Printed"),
         audit.EXPORTED: QCoreApplication.translate("AuditWindow", "Exported"),
         audit.IMPORTED: QCoreApplication.translate("AuditWindow", "Imported"),
@@ -115,6 +131,7 @@ class AuditTableModel(PagedTableModel[AuditEntry]):
         self._wanted = AuditFilter()
         self._snapshot = utc_now()
         self.broken_at: int | None = None
+        self._subjects: dict[str, Subject] = {}  # who the entries read so far are about, by UUID
 
     def set_filter(self, wanted: AuditFilter) -> None:
         self._wanted = wanted
@@ -140,7 +157,24 @@ class AuditTableModel(PagedTableModel[AuditEntry]):
         wanted = AuditFilter(self._wanted.action, self._wanted.staff, self._wanted.subject_uuid,
                              self._wanted.since, until)  # fmt: skip
         with self._context.database.reading() as session:
-            return list_entries(session, wanted, offset=offset, limit=limit)
+            entries = list_entries(session, wanted, offset=offset, limit=limit)
+            self._subjects.update(subjects(session, entries))
+        return entries
+
+    def customer_at(self, row: int) -> int | None:
+        """The customer the entry on this row is about, when they are still in the book."""
+        entry = self.row_at(row)
+        subject = self._subjects.get(entry.subject_uuid) if entry is not None else None
+        return subject.customer_id if subject is not None else None
+
+    def _subject_text(self, entry: AuditEntry) -> str:
+        """"Customer Ana Souza", "Staff Olga", or the kind and a short UUID for what is not a person."""
+        subject = self._subjects.get(entry.subject_uuid)
+        if subject is None:
+            return f"{subject_label(entry.subject_kind)} {entry.subject_uuid[:SHORT_UUID]}".strip()
+        if subject.erased:
+            return self.tr("Erased customer")
+        return f"{subject_label(entry.subject_kind)} {subject.name}"
 
     def headers(self) -> tuple[str, ...]:
         return (self.tr("Entry"), self.tr("When"), self.tr("Staff"), self.tr("Role"), self.tr("Action"),
@@ -150,8 +184,7 @@ class AuditTableModel(PagedTableModel[AuditEntry]):
         if column == self.ENTRY:
             return f"#{row.id}"  # the number a chain check names
         if column == self.WHEN:
-            local = row.at.replace(tzinfo=timezone.utc).astimezone()  # stored as UTC
-            return f"{format_date(local.date(), self._context.region)} {local:%H:%M:%S}"
+            return stored_moment_text(row.at, self._context.region, seconds=True)
         if column == self.STAFF:
             if row.staff_name:
                 return row.staff_name
@@ -163,7 +196,7 @@ class AuditTableModel(PagedTableModel[AuditEntry]):
         if column == self.SUBJECT:
             if not row.subject_kind and not row.subject_uuid:
                 return ""
-            return f"{subject_label(row.subject_kind)} {row.subject_uuid[:SHORT_UUID]}".strip()
+            return self._subject_text(row)
         if column == self.DETAILS:
             return details_text(row.details)
         return ""
@@ -185,7 +218,10 @@ class ChainCheckJob(BackgroundJob):
 
 
 class AuditWindow(QDialog):
-    """Not modal, like the records window; every read goes through the audit service (owner only)."""
+    """Not modal, like the records window; every read goes through the audit service (owner only).
+    Emits customerChosen(customer_id) when an entry about a customer is opened (Enter or a double-click)."""
+
+    customerChosen = Signal(int)
 
     def __init__(self, context: ShopContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -204,13 +240,12 @@ class AuditWindow(QDialog):
         self.staff.setObjectName("audit_staff")
         self.dated = QCheckBox(self.tr("From"))
         self.dated.setObjectName("audit_dated")
-        today = QDate.currentDate()
-        self.since = QDateEdit(today.addDays(-DEFAULT_DAYS))
+        today = date.today()
+        self.since = date_edit(context.region, today - timedelta(days=DEFAULT_DAYS))
         self.since.setObjectName("audit_since")
-        self.until = QDateEdit(today)
+        self.until = date_edit(context.region, today)
         self.until.setObjectName("audit_until")
         for edit in (self.since, self.until):
-            edit.setCalendarPopup(True)
             edit.setEnabled(False)
         self.dated.toggled.connect(self.since.setEnabled)
         self.dated.toggled.connect(self.until.setEnabled)
@@ -228,6 +263,7 @@ class AuditWindow(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(AuditTableModel.DETAILS, QHeaderView.ResizeMode.Stretch)
         self.model.modelReset.connect(self._fit_columns)
+        self.table.activated.connect(self._open_subject)
 
         self.check_button = QPushButton(self.tr("Check chain"))
         self.check_button.setObjectName("check_chain")
@@ -275,6 +311,11 @@ class AuditWindow(QDialog):
         for signal in (self.since.dateChanged, self.until.dateChanged):
             signal.connect(lambda _date: self.apply_filter())
         self.dated.toggled.connect(lambda _on: self.apply_filter())
+
+    def _open_subject(self, index) -> None:
+        customer_id = self.model.customer_at(index.row())
+        if customer_id is not None:
+            self.customerChosen.emit(customer_id)
 
     def _load_staff_names(self) -> None:
         self.staff.blockSignals(True)

@@ -7,14 +7,11 @@ ever touched from the worker.
 
 from __future__ import annotations
 
-import calendar
 from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import (
     QCoreApplication,
-    QDateTime,
-    QLocale,
     QObject,
     Qt,
     QTimer,
@@ -43,6 +40,7 @@ from desktop.services.backups import (
     shop_slug,
 )
 from desktop.ui.background_job import BackgroundJob
+from desktop.ui.date_fields import stored_moment_text
 from desktop.ui.messages import error_text
 
 CHECK_EVERY_MS = 60 * 60 * 1000  # the daily backup is looked at hourly
@@ -219,7 +217,7 @@ class BackupActions(QObject):
             text = self.tr("No backup for 1 day") if days == 1 else self.tr("No backup for %n days", "", days)
             overdue = True
         else:
-            text, overdue = self.tr("Last backup: %1").replace("%1", _when(status.last_backup_at)), False
+            text, overdue = self.tr("Last backup: %1").replace("%1", self._when(status.last_backup_at)), False
         self.status_label.setText(text)
         self.status_label.setStyleSheet(OVERDUE_STYLE if overdue else "")
         self.status_label.setToolTip(self._details(status))
@@ -229,8 +227,8 @@ class BackupActions(QObject):
         lines = []
         if self._scheduled_problem:
             lines.append(self._scheduled_problem)
-        lines.append(self.tr("Last backup: %1").replace("%1", _when(status.last_backup_at) or self.tr("never")))
-        lines.append(self.tr("Last export: %1").replace("%1", _when(status.last_export_at) or self.tr("never")))
+        lines.append(self.tr("Last backup: %1").replace("%1", self._when(status.last_backup_at) or self.tr("never")))
+        lines.append(self.tr("Last export: %1").replace("%1", self._when(status.last_export_at) or self.tr("never")))
         if status.folder:
             lines.append(self.tr("Automatic daily backups go to %1.").replace("%1", status.folder))
         else:
@@ -253,17 +251,12 @@ class BackupActions(QObject):
         if isinstance(self._parent, QMainWindow):
             self._parent.statusBar().showMessage(text, 15_000)
 
+    def _when(self, value: datetime | None) -> str:
+        return stored_moment_text(value, self._context.region)
+
     def shutdown(self) -> None:
         """The app is closing: a running backup is cancelled (it removes its files) and waited for."""
         self._timer.stop()
         if self._job is not None and self._job.running():
             self._job.cancel()
             self._job.wait(JOIN_ON_QUIT_S)
-
-
-def _when(value: datetime | None) -> str:
-    """A stored (naive UTC) time in the user's locale and time zone."""
-    if value is None:
-        return ""
-    moment = QDateTime.fromSecsSinceEpoch(calendar.timegm(value.utctimetuple()))
-    return QLocale().toString(moment, QLocale.FormatType.ShortFormat)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -36,13 +36,6 @@ class _NotesEdit(QPlainTextEdit):
 
     def sizeHint(self) -> QSize:
         return QSize(super().sizeHint().width(), 100)
-
-
-def _save_shortcuts(dialog: QDialog, save) -> None:
-    for keys in ("Ctrl+Return", "Ctrl+Enter"):
-        shortcut = QShortcut(QKeySequence(keys), dialog)
-        shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-        shortcut.activated.connect(save)
 
 
 class CallDialog(QDialog):
@@ -133,7 +126,6 @@ class CallDialog(QDialog):
 
         buttons, self.save_button = save_cancel_buttons(self, self.save)
         self.save_button.setText(self.tr("Save (Ctrl+Enter)"))
-        _save_shortcuts(self, self.save)
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)

@@ -7,7 +7,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLineEdit,
     QMessageBox,
@@ -20,7 +19,10 @@ from desktop.context import ShopContext
 from desktop.errors import DuplicateCustomer, InvalidInput, RegularsError
 from desktop.services import customers as customer_service
 from desktop.services.customers import PAYMENT_METHODS, CustomerDetails
+from desktop.services.dates import format_date
 from desktop.services.phones import display_phone, format_as_you_type
+from desktop.ui.date_fields import date_hint, typed_date
+from desktop.ui.form_parts import save_cancel_buttons
 from desktop.ui.messages import FieldErrors, error_text
 
 _LINE_FIELDS = (
@@ -64,7 +66,7 @@ class CustomerForm(QDialog):
         self._add_line(more_form, "state", self.tr("State / district"))
         self._add_line(more_form, "postal_code", self.tr("Postal code"))
         self._add_line(more_form, "country", self.tr("Country"), self.tr("Two letters, e.g. BR"))
-        self._add_line(more_form, "birthday", self.tr("Birthday"), self.tr("YYYY-MM-DD"))
+        self._add_line(more_form, "birthday", self.tr("Birthday"), date_hint(context.region))
         self.payment = QComboBox()
         self.payment.setObjectName("preferred_payment")
         for code, label in self._payment_labels().items():
@@ -81,10 +83,7 @@ class CustomerForm(QDialog):
         self.more.toggled.connect(self._more_body.setVisible)
         self.more.toggled.connect(lambda _on: self.adjustSize())
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        buttons, self.save_button = save_cancel_buttons(self, self.save)
 
         layout = QVBoxLayout(self)
         layout.addLayout(basics)
@@ -147,7 +146,7 @@ class CustomerForm(QDialog):
             postal_code=text["postal_code"],
             country=text["country"],
             preferred_payment=self.payment.currentData() or "",
-            birthday=text["birthday"] or None,
+            birthday=typed_date(text["birthday"], self._context.region) or text["birthday"] or None,
             notes=self.notes.toPlainText(),
             heard_from=text["heard_from"],
         )
@@ -169,7 +168,7 @@ class CustomerForm(QDialog):
         values = {name: getattr(details, name, "") for name in _LINE_FIELDS if hasattr(details, name)}
         values["phone"] = display_phone(phones[0], self._context.region) if phones[0] else ""
         values["phone_2"] = display_phone(phones[1], self._context.region) if phones[1] else ""
-        values["birthday"] = details.birthday.isoformat() if details.birthday else ""
+        values["birthday"] = format_date(details.birthday, self._context.region) if details.birthday else ""
         for name, value in values.items():
             self.fields[name].setText(str(value or ""))
         self.payment.setCurrentIndex(max(0, self.payment.findData(details.preferred_payment)))

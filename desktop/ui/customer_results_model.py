@@ -35,6 +35,10 @@ class CustomerResultsModel(PagedTableModel[CustomerMatch]):
     def match_at(self, row: int) -> CustomerMatch | None:
         return self.row_at(row)
 
+    def row_of(self, customer_id: int) -> int | None:
+        """Where this customer is among the rows read so far, if there."""
+        return next((row for row, match in enumerate(self._rows) if match.id == customer_id), None)
+
     def _page(self, offset: int, limit: int) -> list[CustomerMatch]:
         with self._context.database.reading() as session:
             return find_customers(session, self._query, self._context.region, limit=limit, offset=offset)

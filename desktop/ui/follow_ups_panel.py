@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -25,6 +26,7 @@ from desktop.services.phone_calls import (
     CallSummary,
     complete_follow_up,
     open_follow_ups,
+    reopen_follow_up,
 )
 from desktop.ui.messages import error_text, translate
 
@@ -32,6 +34,7 @@ OVERDUE = QColor("#8b0000")
 CALL_ID = Qt.ItemDataRole.UserRole
 CUSTOMER_ID = Qt.ItemDataRole.UserRole + 1
 VISIBLE_ROWS = 5  # more than this scroll, so the lookup list keeps its room
+UNDO_MS = 10_000  # how long Undo stays offered after Done
 
 
 class FollowUpsPanel(QWidget):
@@ -73,6 +76,24 @@ class FollowUpsPanel(QWidget):
         header.setSectionResizeMode(self.NOTES, QHeaderView.ResizeMode.Stretch)
         self.tree.itemActivated.connect(self._activated)
 
+        self.undo_text = QLabel()
+        self.undo_text.setObjectName("follow_up_done")
+        self.undo_text.setTextFormat(Qt.TextFormat.PlainText)
+        self.undo_button = QPushButton(self.tr("Undo"))
+        self.undo_button.setObjectName("undo_done")
+        self.undo_button.clicked.connect(self.undo)
+        self.undo_bar = QWidget()
+        undo_row = QHBoxLayout(self.undo_bar)
+        undo_row.setContentsMargins(0, 0, 0, 0)
+        undo_row.addWidget(self.undo_text, 1)
+        undo_row.addWidget(self.undo_button)
+        self.undo_bar.hide()
+        self._undo_call: int | None = None
+        self._undo_timer = QTimer(self)
+        self._undo_timer.setSingleShot(True)
+        self._undo_timer.setInterval(UNDO_MS)
+        self._undo_timer.timeout.connect(self._forget_undo)
+
         layout = QVBoxLayout(self)
         side = self.style().pixelMetric(QStyle.PixelMetric.PM_LayoutLeftMargin)  # as the lookup panel above
         layout.setContentsMargins(side, 0, side, side)
@@ -80,6 +101,7 @@ class FollowUpsPanel(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.empty)
         layout.addWidget(self.tree)
+        layout.addWidget(self.undo_bar)
         layout.addWidget(self.error)
         if context.database.acting is not None:  # a locked till shows no calls until someone signs in
             self.refresh()
@@ -90,6 +112,7 @@ class FollowUpsPanel(QWidget):
         """Shows no calls, without reading anything (the till is being locked)."""
         self.tree.clear()
         self.title.setText(self.tr("Follow-ups"))
+        self._forget_undo()
         self.error.hide()
         self.empty.hide()
         self.tree.hide()
@@ -118,13 +141,40 @@ class FollowUpsPanel(QWidget):
         return self.tree.findChild(QPushButton, f"done_{call_id}")
 
     def complete(self, call_id: int) -> None:
+        """Done: off the list at once, with Undo offered for a few seconds."""
         self.error.hide()
+        who = next((self.tree.topLevelItem(i).text(self.WHO) for i in range(self.tree.topLevelItemCount())
+                    if self.tree.topLevelItem(i).data(self.DATE, CALL_ID) == call_id), "")
         try:
             with self._context.database.writing() as session:
                 complete_follow_up(session, call_id, staff="")
         except RegularsError as error:
             self._show_error(error)
+            self.refresh()
+            return
         self.refresh()
+        self.undo_text.setText(self.tr("Follow-up with %1 done.").replace("%1", who))
+        self._undo_call = call_id
+        self.undo_bar.show()
+        self._undo_timer.start()
+
+    def undo(self) -> None:
+        """Puts the follow-up just done back on the list."""
+        call_id = self._undo_call
+        self._forget_undo()
+        if call_id is None:
+            return
+        try:
+            with self._context.database.writing() as session:
+                reopen_follow_up(session, call_id)
+        except RegularsError as error:
+            self._show_error(error)
+        self.refresh()
+
+    def _forget_undo(self) -> None:
+        self._undo_timer.stop()
+        self._undo_call = None
+        self.undo_bar.hide()
 
     def _add_row(self, call: CallSummary, today: date) -> None:
         who = call.customer_name or call.phone_display(self._context.region) or self.tr("Unknown caller")

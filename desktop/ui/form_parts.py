@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Callable, Mapping, TypeVar
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -47,9 +49,18 @@ def text_box(name: str, placeholder: str = "") -> QPlainTextEdit:
     return box
 
 
+def save_shortcuts(dialog: QDialog, save: Callable[[], object]) -> None:
+    """Ctrl+Enter saves from anywhere in the dialog (Escape cancels, as in every dialog)."""
+    for keys in ("Ctrl+Return", "Ctrl+Enter"):
+        shortcut = QShortcut(QKeySequence(keys), dialog)
+        shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        shortcut.activated.connect(save)
+
+
 def save_cancel_buttons(dialog: QDialog, save: Callable[[], object]) -> tuple[QDialogButtonBox, QPushButton]:
-    """Save (calling save) and Cancel (rejecting the dialog); the box and its Save button."""
+    """Save (calling save, or Ctrl+Enter) and Cancel (rejecting the dialog); the box and its Save button."""
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+    save_shortcuts(dialog, save)
     buttons.accepted.connect(save)
     buttons.rejected.connect(dialog.reject)
     return buttons, buttons.button(QDialogButtonBox.StandardButton.Save)

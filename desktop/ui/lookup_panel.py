@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.context import ShopContext
-from desktop.services.lookup import CustomerMatch, new_customer_fields, query_problem
+from desktop.services.lookup import CustomerMatch, customer_match, new_customer_fields, query_problem
 from desktop.ui.customer_results_model import CustomerResultsModel
 from desktop.ui.messages import problem_text
 
@@ -34,6 +34,7 @@ class LookupPanel(QWidget):
     def __init__(self, context: ShopContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._context = context
+        self._till_actions: list[QAction] = []
         self.search = QLineEdit()
         self.search.setObjectName("lookup")
         self.search.setPlaceholderText(self.tr("Phone (any format or last 4 digits), name or email — F2"))
@@ -96,6 +97,34 @@ class LookupPanel(QWidget):
             self.currentChanged.emit(0)
         self._update_summary()
 
+    def let_through(self, actions: list[QAction]) -> None:
+        """The till's shortcuts keep working while the search box has the focus (on Linux a line edit
+        would otherwise take Ctrl+E as "end of line", Ctrl+A as "start of line" and so on)."""
+        self._till_actions = list(actions)
+
+    def highlight(self, customer_id: int) -> None:
+        """Reads the results again with this customer highlighted: the one just served or saved.
+
+        When what was typed no longer finds them, the box shows what does (their phone, email or name).
+        """
+        self.model.refresh()
+        if not self._select(customer_id):
+            with self._context.database.reading() as session:
+                match = customer_match(session, customer_id, self._context.region)
+            text = match and (match.phone_display or match.email or match.full_name)
+            if text:
+                self.search.setText(text)  # reads the results for it
+                self._select(customer_id)
+        self._update_summary()
+
+    def _select(self, customer_id: int) -> bool:
+        row = self.model.row_of(customer_id)
+        if row is None:
+            return False
+        self.table.selectRow(row)
+        self.currentChanged.emit(customer_id)  # the card reads them again even when the row was already current
+        return True
+
     def _update_summary(self) -> None:
         count = self.model.rowCount()
         if not self.model.query.strip():
@@ -131,8 +160,16 @@ class LookupPanel(QWidget):
         match = self.model.match_at(current.row())
         self.currentChanged.emit(match.id if match else 0)
 
+    def _is_till_shortcut(self, event: QKeyEvent) -> bool:
+        pressed = QKeySequence(event.keyCombination())
+        return any(action.isEnabled() and action.shortcut() == pressed for action in self._till_actions)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Arrows move through the results and Enter serves one, without leaving the box."""
+        """Arrows move through the results and Enter serves one, without leaving the box; the till's
+        shortcuts go to the window rather than to the box's own editing keys."""
+        if watched is self.search and event.type() == QEvent.Type.ShortcutOverride and self._is_till_shortcut(event):
+            event.ignore()
+            return True
         if watched is self.search and isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:
             key = event.key()
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):

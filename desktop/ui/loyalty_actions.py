@@ -5,16 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAction, QCursor, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QWidget
+from PySide6.QtCore import QObject, QPoint, Signal
+from PySide6.QtGui import QAction, QCursor, QFont, QKeySequence
+from PySide6.QtWidgets import QDialog, QFileDialog, QMenu, QMessageBox, QWidget
 
 from desktop.context import ShopContext
 from desktop.errors import RegularsError
 from desktop.printing.loyalty_cards import render_cards
 from desktop.services import loyalty
 from desktop.services.card_codes import display
-from desktop.ui.messages import error_text
+from desktop.services.shop import sheet_paper
+from desktop.ui.amount_dialog import AmountDialog
+from desktop.ui.messages import error_text, nobody_highlighted, translate
 
 
 class LoyaltyActions(QObject):
@@ -27,6 +29,7 @@ class LoyaltyActions(QObject):
         self._context = context
         self._current = current_customer
         self._parent = parent
+        self.menu_anchor: QWidget | None = None  # the programme menu opens under it (the card's balances)
         self.stamp_action = QAction(self.tr("Stamp"), parent)
         self.stamp_action.setShortcut(QKeySequence(self.tr("F4")))
         self.stamp_action.triggered.connect(self.stamp)
@@ -49,6 +52,7 @@ class LoyaltyActions(QObject):
         """Cards as a PDF: a sheet of ten per page, or one per page for a card printer."""
         customer_id = self._current()
         if customer_id is None and not everyone_without_card:
+            self._nobody()
             return
         sheet, single = self.tr("Sheets of 10 cards (*.pdf)"), self.tr("Card printer, one per page (*.pdf)")
         path, chosen = QFileDialog.getSaveFileName(
@@ -62,9 +66,9 @@ class LoyaltyActions(QObject):
                 if not ids:
                     self._tell(self.tr("Everyone already has a card."))
                     return
-                faces = loyalty.card_faces(session, ids, self._context.shop_name)
+                faces = loyalty.card_faces(session, ids, self._context.shop_name, translate=translate)
                 render_cards(faces, Path(path), layout="single" if chosen == single else "sheet",
-                             paper_size=self._context.paper_size)
+                             paper_size=sheet_paper(self._context.paper_size, self._context.region))
         except (RegularsError, OSError) as problem:
             text = error_text(problem) if isinstance(problem, RegularsError) else problem.strerror or str(problem)
             self._tell(text, warn=True)
@@ -77,13 +81,31 @@ class LoyaltyActions(QObject):
             return balances[0]
         menu = QMenu(title, self._parent)
         menu.setObjectName("programme_menu")
+        heading = menu.addAction(title)  # a popup menu shows no title of its own
+        heading.setEnabled(False)
+        bold = QFont(heading.font())
+        bold.setBold(True)
+        heading.setFont(bold)
+        menu.addSeparator()
         for index, balance in enumerate(balances[:9], start=1):
-            action = menu.addAction(f"&{index} {balance.program}")
+            action = menu.addAction(f"&{index}  {balance.program}")
             action.setData(balance.program_id)
-        chosen = menu.exec(QCursor.pos())
-        if chosen is None:
+        menu.setActiveAction(menu.actions()[2])
+        chosen = menu.exec(self._menu_position())
+        if chosen is None or chosen.data() is None:
             return None
         return next(b for b in balances if b.program_id == chosen.data())
+
+    def _menu_position(self) -> QPoint:
+        """On the customer's card under their balances, where the cashier is looking, the name still in
+        sight (at the pointer when there is nothing to open it under)."""
+        anchor = self.menu_anchor
+        if anchor is None or not anchor.isVisible():
+            return QCursor.pos()
+        return anchor.mapToGlobal(QPoint(0, anchor.height()))
+
+    def _nobody(self) -> None:
+        self.changed.emit(0, nobody_highlighted())
 
     def _tell(self, text: str, *, warn: bool = False) -> None:
         box = QMessageBox(QMessageBox.Icon.Warning if warn else QMessageBox.Icon.Information,
@@ -93,6 +115,7 @@ class LoyaltyActions(QObject):
     def stamp(self) -> None:
         customer_id = self._current()
         if customer_id is None:
+            self._nobody()
             return
         with self._context.database.reading() as session:
             programs = [b for b in loyalty.balances(session, customer_id) if b.status == "active"]
@@ -102,27 +125,29 @@ class LoyaltyActions(QObject):
         chosen = self._choose(programs, self.tr("Stamp which card?"))
         if chosen is None:
             return
-        purchase = None
         with self._context.database.reading() as session:
             program = loyalty.get_program(session, chosen.program_id)
             needs_amount = program.kind == "points" or program.cents_per_stamp is not None
         if needs_amount:
-            purchase, ok = QInputDialog.getText(
-                self._parent, chosen.program, self.tr("Amount spent (e.g. 12,50):")
-            )
-            if not ok:
+            prompt = AmountDialog(self._context.database, chosen.program,
+                                  lambda session, amount: loyalty.earn(session, customer_id, chosen.program_id, amount),
+                                  self._parent)
+            if prompt.exec() != QDialog.DialogCode.Accepted or prompt.balance is None:
                 return
-        try:
-            with self._context.database.writing() as session:
-                balance = loyalty.earn(session, customer_id, chosen.program_id, purchase)
-        except RegularsError as problem:
-            self._tell(error_text(problem), warn=True)
-            return
+            balance = prompt.balance
+        else:
+            try:
+                with self._context.database.writing() as session:
+                    balance = loyalty.earn(session, customer_id, chosen.program_id)
+            except RegularsError as problem:
+                self._tell(error_text(problem), warn=True)
+                return
         self.changed.emit(customer_id, self._balance_text(balance))
 
     def redeem(self) -> None:
         customer_id = self._current()
         if customer_id is None:
+            self._nobody()
             return
         with self._context.database.reading() as session:
             due = [b for b in loyalty.balances(session, customer_id) if b.status == "active" and b.rewards_due]
@@ -159,6 +184,7 @@ class LoyaltyActions(QObject):
     def replace_card(self) -> None:
         customer_id = self._current()
         if customer_id is None:
+            self._nobody()
             return
         with self._context.database.writing() as session:
             card = loyalty.replace_card(session, customer_id)
@@ -166,9 +192,12 @@ class LoyaltyActions(QObject):
         self.changed.emit(customer_id, self.tr("New card %1; the old one no longer works.").replace("%1", display(code)))
 
     def _balance_text(self, balance: loyalty.Balance) -> str:
-        text = self.tr("%1: %2 of %3").replace("%1", balance.program).replace("%2", str(balance.balance)).replace(
-            "%3", str(balance.reward_at)
-        )
+        """"Coffee card: 7 of 10", or once the reward is reached "Coffee card: reward due — a free coffee"."""
+        if balance.rewards_due > 1:
+            return self.tr("%1: %2 rewards due — %3").replace("%1", balance.program).replace(
+                "%2", str(balance.rewards_due)).replace("%3", balance.reward_description)
         if balance.rewards_due:
-            text += " — " + self.tr("reward due: %1").replace("%1", balance.reward_description)
-        return text
+            return self.tr("%1: reward due — %2").replace("%1", balance.program).replace(
+                "%2", balance.reward_description)
+        return self.tr("%1: %2 of %3").replace("%1", balance.program).replace("%2", str(balance.balance)).replace(
+            "%3", str(balance.reward_at))

@@ -34,6 +34,7 @@ from desktop.ui.follow_ups_panel import FollowUpsPanel
 from desktop.ui.idle_watch import IdleWatch
 from desktop.ui.lock_screen import LockScreen
 from desktop.ui.lookup_panel import LookupPanel
+from desktop.ui.messages import nobody_highlighted
 from desktop.ui.loyalty_actions import LoyaltyActions
 from desktop.ui.passphrase_dialog import PassphraseDialog
 from desktop.ui.privacy_actions import PrivacyActions
@@ -43,6 +44,7 @@ from desktop.ui.role_names import actor_label
 from desktop.ui.shop_settings_dialog import ShopSettingsDialog
 from desktop.ui.signup_dialog import SignUpDialog
 from desktop.ui.staff_dialog import StaffDialog
+from desktop.ui.status_bar import ElidedLabel, StatusBar
 from desktop.ui.sync_actions import SyncActions
 from desktop.ui.warranty_dialog import WarrantyDialog
 
@@ -59,7 +61,7 @@ class MainWindow(QMainWindow):
         self.lookup = LookupPanel(context)
         self.card = CustomerCard(context)
         self.follow_ups = FollowUpsPanel(context)
-        self.follow_ups.customerChosen.connect(self.card.show_customer)
+        self.follow_ups.customerChosen.connect(self.lookup.highlight)
         left = QWidget()
         left_column = QVBoxLayout(left)
         left_column.setContentsMargins(0, 0, 0, 0)
@@ -95,6 +97,7 @@ class MainWindow(QMainWindow):
         self.edit_action.triggered.connect(self._edit_current)
         self.loyalty = LoyaltyActions(context, self._current_customer_id, self)
         self.loyalty.changed.connect(self._after_loyalty)
+        self.loyalty.menu_anchor = self.card.loyalty
         self.passphrase_action = QAction(self.tr("Change passphrase…"), self)
         self.passphrase_action.triggered.connect(self.change_passphrase)
         self.backups = BackupActions(context, self)
@@ -138,6 +141,7 @@ class MainWindow(QMainWindow):
         self.audit_action.setObjectName("audit_trail")
         self.audit_action.triggered.connect(self.show_audit)
         self._audit: AuditWindow | None = None
+        self.lookup.let_through([action for action in self.findChildren(QAction) if not action.shortcut().isEmpty()])
         self.idle = IdleWatch(self.lock_action.shortcut(), self)
         self.idle.idle.connect(self.lock)
         self.idle.lockPressed.connect(self.lock)
@@ -188,13 +192,15 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.log_call_action)
         toolbar.addAction(self.reservation_action)
 
-        status = QLabel(self.tr("%1 · %2").replace("%1", context.shop_name).replace("%2", str(context.database.path)))
+        self.setStatusBar(StatusBar(self))  # statusBar() is this StatusBar from here on
+        status = ElidedLabel(self.tr("%1 · %2").replace("%1", context.shop_name).replace("%2", str(context.database.path)))
+        status.setObjectName("shop_file")
         self.signed_in_label = QLabel()
         self.signed_in_label.setObjectName("signed_in")
         self.statusBar().addPermanentWidget(self.signed_in_label)
         self.statusBar().addPermanentWidget(self.backups.status_label)
         self.statusBar().addPermanentWidget(self.sync.status_label)
-        self.statusBar().addPermanentWidget(status)
+        self.statusBar().add_yielding_widget(status)
         self.backups.start()  # the daily backup, when a folder is set: at once, then hourly
         if context.database.acting is None:  # staff accounts exist: someone signs in with their PIN first
             self._show_lock_screen()
@@ -258,6 +264,7 @@ class MainWindow(QMainWindow):
         self.switch_staff_action.setEnabled(actor is not None and staffed)
         self.switch_staff_action.setVisible(staffed)
         self.toolbar.setVisible(actor is not None)
+        self.backups.status_label.setVisible(may(actor, Permission.BACKUP))  # "No backup yet" is for who can act on it
         self.signed_in_label.setText(actor_label(actor))
 
     def lock(self) -> None:
@@ -356,7 +363,9 @@ class MainWindow(QMainWindow):
 
     def _edit_current(self) -> None:
         customer_id = self._current_customer_id()
-        if customer_id is not None:
+        if customer_id is None:
+            self.statusBar().showMessage(nobody_highlighted(), 10_000)
+        else:
             self.open_customer(customer_id)
 
     def _after_loyalty(self, customer_id: int, message: str) -> None:
@@ -383,9 +392,16 @@ class MainWindow(QMainWindow):
         """An import may have changed anyone on screen; an export changes only the status label."""
         if self._context.database.acting is None:  # locked meanwhile: nothing on screen to refresh
             return
-        self.lookup.model.refresh()
+        self._refresh_results()
         self.follow_ups.refresh()
-        self.card.show_customer(self._current_customer_id())
+
+    def _refresh_results(self) -> None:
+        """Reads the results again, the same customer still highlighted (the first one if there was none)."""
+        customer_id = self._current_customer_id()
+        if customer_id is None:
+            self.lookup.set_query(self.lookup.search.text())
+        else:
+            self.lookup.highlight(customer_id)
 
     def _after_privacy(self, message: str) -> None:
         """An erasure empties names and notes: whatever shows customers reads them again (not while locked)."""
@@ -399,8 +415,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(message, 15_000)
 
     def _after_save(self, customer_id: int) -> None:
-        self.lookup.model.refresh()
-        self.card.show_customer(customer_id)
+        self.lookup.highlight(customer_id)  # the card follows the highlight
 
     def sign_up(self) -> SignUpDialog:
         dialog = SignUpDialog(self._context, self)
@@ -457,7 +472,7 @@ class MainWindow(QMainWindow):
 
     def _after_record(self, customer_id: int, message: str) -> None:
         if customer_id:
-            self.card.show_customer(customer_id)
+            self.lookup.highlight(customer_id)
         if self._records is not None:
             self._records.refresh()
         self.statusBar().showMessage(message, 10_000)
@@ -472,6 +487,12 @@ class MainWindow(QMainWindow):
         self._records.raise_()
         self._records.activateWindow()
         return self._records
+
+    def _show_from_elsewhere(self, customer_id: int) -> None:
+        """A customer opened from another window (the audit trail): highlighted here, this window in front."""
+        self.lookup.highlight(customer_id)
+        self.raise_()
+        self.activateWindow()
 
     def show_staff(self) -> StaffDialog:
         dialog = StaffDialog(self._context, self)
@@ -496,6 +517,7 @@ class MainWindow(QMainWindow):
         """The audit trail: one window, kept open beside this one."""
         if self._audit is None:
             self._audit = AuditWindow(self._context, self)
+            self._audit.customerChosen.connect(self._show_from_elsewhere)
         else:
             self._audit.refresh()
         self._audit.show()

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.errors import TRANSLATION_CONTEXT, InvalidInput, Problem, RegularsError
 
 
 def translate(template: str) -> str:
     return QCoreApplication.translate(TRANSLATION_CONTEXT, template)
+
+
+def nobody_highlighted() -> str:
+    """Why a key that acts on the highlighted customer did nothing."""
+    return QCoreApplication.translate("Till", "No customer is highlighted: find one first (F2), then press the key again.")
 
 
 def problem_text(problem: Problem) -> str:
@@ -50,6 +66,13 @@ class FieldErrors:
         column.addWidget(widget)
         column.addWidget(self.label_for(field, holder))
         form.addRow(label, holder)
+        self.clear_when_edited(field, widget)
+
+    def clear_when_edited(self, field: str, widget: QWidget) -> None:
+        """The field's error goes as soon as the person changes what it was about (the save checks again)."""
+        for part in [widget, *widget.findChildren(QWidget)]:
+            for signal in _change_signals(part):
+                signal.connect(lambda *_args, name=field: self.clear([name]))
 
     def clear(self, fields: list[str] | None = None) -> None:
         for name, label in self._labels.items():
@@ -77,6 +100,30 @@ class FieldErrors:
         label.setText(text)
         label.show()
 
+    def any_shown(self) -> bool:
+        return any(not label.isHidden() for label in self._labels.values())
+
+    def keep_only(self, fields: set[str]) -> None:
+        """Hides every field error but those of fields (the form-wide line stays as it is)."""
+        self.clear([name for name in self._labels if name not in fields and name != "form"])
+
     def text_of(self, field: str) -> str:
         label = self._labels.get(field)
         return label.text() if label is not None and not label.isHidden() else ""
+
+
+def _change_signals(widget: QWidget) -> list:
+    """The signals by which an input widget says its value changed."""
+    if isinstance(widget, QLineEdit):
+        return [widget.textChanged]
+    if isinstance(widget, QPlainTextEdit):
+        return [widget.textChanged]
+    if isinstance(widget, QComboBox):
+        return [widget.currentIndexChanged, widget.editTextChanged]
+    if isinstance(widget, QDateEdit):
+        return [widget.dateChanged]
+    if isinstance(widget, QSpinBox):
+        return [widget.valueChanged]
+    if isinstance(widget, QAbstractButton) and widget.isCheckable():
+        return [widget.toggled]
+    return []

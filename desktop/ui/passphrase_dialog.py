@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from desktop.errors import InvalidInput, RegularsError
 from desktop.services.shop import change_shop_passphrase
+from desktop.ui.form_parts import save_shortcuts
 from desktop.ui.messages import FieldErrors
 
 
@@ -45,6 +46,7 @@ class PassphraseDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Change passphrase"))
         buttons.accepted.connect(self.change)
+        save_shortcuts(self, self.change)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, timezone
+from datetime import date
 
-from PySide6.QtCore import QLocale, Qt, QTime
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush
 
 from desktop.context import ShopContext
 from desktop.services.dates import format_date
 from desktop.services.phone_calls import CallSummary, recent_calls
 from desktop.services.warranties import WarrantySummary
+from desktop.ui.date_fields import stored_moment_text
 from desktop.ui.messages import translate
 from desktop.ui.reservation_table_model import OVERDUE, PagedTableModel
 
@@ -75,9 +76,7 @@ class CallTableModel(PagedTableModel[CallSummary]):
 
     def cell(self, row: CallSummary, column: int) -> str:
         if column == self.WHEN:
-            local = row.called_at.replace(tzinfo=timezone.utc).astimezone()  # stored as UTC
-            time = QLocale().toString(QTime(local.hour, local.minute), QLocale.FormatType.ShortFormat)
-            return f"{format_date(local.date(), self._context.region)} {time}"
+            return stored_moment_text(row.called_at, self._context.region)
         if column == self.CALLER:
             return row.customer_name
         if column == self.PHONE:

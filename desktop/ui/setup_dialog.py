@@ -30,6 +30,7 @@ from desktop.services.shop import (
     default_currency,
     default_paper_size,
 )
+from desktop.ui.form_parts import save_shortcuts
 from desktop.ui.messages import FieldErrors, error_text
 
 
@@ -97,6 +98,7 @@ class SetupDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Create shop"))
         buttons.accepted.connect(self.create)
+        save_shortcuts(self, self.create)
         buttons.rejected.connect(self.reject)
         location = QLabel(self.tr("Shop file: %1").replace("%1", str(self.path)))
         location.setTextFormat(Qt.TextFormat.PlainText)

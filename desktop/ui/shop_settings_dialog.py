@@ -9,7 +9,6 @@ from PySide6.QtGui import QColor, QKeyEvent, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QFrame,
@@ -46,6 +45,7 @@ from desktop.services.shop import (
 )
 from desktop.services.staff import IDLE_LOCK_RANGE, set_idle_lock_minutes
 from desktop.ui.backup_settings import BackupSettingsPage
+from desktop.ui.form_parts import save_cancel_buttons
 from desktop.ui.messages import FieldErrors, error_text, translate
 from desktop.ui.privacy_actions import years_suffix
 
@@ -177,7 +177,9 @@ class ShopSettingsDialog(QDialog):
 
         self.paper_size = QComboBox()
         self.paper_size.setObjectName("paper_size")
-        names = {"A4": self.tr("A4 (210 × 297 mm)"), "Letter": self.tr("Letter (8.5 × 11 in)")}
+        names = {"A4": self.tr("A4 (210 × 297 mm)"), "Letter": self.tr("Letter (8.5 × 11 in)"),
+                 "80mm": self.tr("Receipt roll, 80 mm (slips and certificates; forms on A4 or Letter)"),
+                 "58mm": self.tr("Receipt roll, 58 mm (slips and certificates; forms on A4 or Letter)")}
         for size in PAPER_SIZES:
             self.paper_size.addItem(names.get(size, size), size)
         self.paper_size.setCurrentIndex(max(0, self.paper_size.findData(paper)))
@@ -250,10 +252,7 @@ class ShopSettingsDialog(QDialog):
         self.privacy_page = self._privacy_page(notice_version)
         self.tabs.addTab(self.privacy_page, self.tr("Privacy"))
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        buttons, self.save_button = save_cancel_buttons(self, self.save)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)

@@ -23,7 +23,7 @@ from desktop.errors import DuplicateCustomer, InvalidInput, RegularsError
 from desktop.services.choices import HEARD_FROM, choice_labels
 from desktop.services.phones import format_as_you_type
 from desktop.services.privacy_notice import current_notice
-from desktop.services.signup import SignUp, sign_up, sign_up_existing
+from desktop.services.signup import SignUp, check_sign_up, sign_up, sign_up_existing
 from desktop.ui.choice_combo import ChoiceCombo
 from desktop.ui.form_parts import save_cancel_buttons
 from desktop.ui.messages import FieldErrors, error_text, show_error
@@ -132,6 +132,23 @@ class SignUpDialog(QDialog):
         layout.addWidget(self.form_error)
         layout.addWidget(buttons)
         self.fields["first_name"].setFocus()
+        for edit in self.fields.values():
+            edit.textChanged.connect(self._recheck)
+        for box in self.consents.values():
+            box.toggled.connect(self._recheck)
+
+    def _recheck(self) -> None:
+        """Once errors are showing, each goes as soon as what it was about is fixed (a phone typed in
+        answers "a phone or an email" under both); no new error appears before the next save."""
+        if not self.errors.any_shown():
+            return
+        try:
+            with self._context.database.reading() as session:
+                check_sign_up(session, self.form(), self._context.region, self.notice_version, "signup")
+        except InvalidInput as problems:
+            self.errors.keep_only(set(problems.problems))
+            return
+        self.errors.keep_only(set())
 
     def _add_line(self, form: QFormLayout, field: str, label: str, placeholder: str = "") -> None:
         edit = QLineEdit()

@@ -8,11 +8,10 @@ sync passphrase is asked each time and never stored.
 
 from __future__ import annotations
 
-import calendar
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QDateTime, QLocale, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -39,6 +38,7 @@ from desktop.sync.export import ExportReport, export_bundle
 from desktop.sync.importer import import_bundle
 from desktop.sync.report import ImportReport
 from desktop.ui.background_job import BackgroundJob
+from desktop.ui.date_fields import stored_moment_text
 from desktop.ui.messages import error_text
 
 JOIN_ON_QUIT_S = 30
@@ -272,20 +272,17 @@ class SyncActions(QObject):
         if last is None:
             self.status_label.setText(self.tr("No sync export yet"))
         else:
-            self.status_label.setText(self.tr("Last export: %1").replace("%1", _when(last)))
+            self.status_label.setText(self.tr("Last export: %1").replace("%1", self._when(last)))
 
     def _message(self, text: str) -> None:
         if isinstance(self._parent, QMainWindow):
             self._parent.statusBar().showMessage(text, 15_000)
+
+    def _when(self, value: datetime | None) -> str:
+        return stored_moment_text(value, self._context.region)
 
     def shutdown(self) -> None:
         """The app is closing: a running export or import is cancelled (it leaves nothing) and waited for."""
         if self._job is not None and self._job.running():
             self._job.cancel()
             self._job.wait(JOIN_ON_QUIT_S)
-
-
-def _when(value: datetime) -> str:
-    """A stored (naive UTC) time in the user's locale and time zone."""
-    moment = QDateTime.fromSecsSinceEpoch(calendar.timegm(value.utctimetuple()))
-    return QLocale().toString(moment, QLocale.FormatType.ShortFormat)

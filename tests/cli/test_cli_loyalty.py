@@ -297,3 +297,11 @@ def test_print_cards_writes_a_pdf(cli, shop_path, ana, coffee, tmp_path):
     out_file = tmp_path / "x.pdf"
     ok(cli, shop_path, "print", "cards", "--out", str(out_file), "--customer", "1")
     assert out_file.read_bytes().startswith(b"%PDF")
+
+
+def test_a_printed_card_says_what_the_stamps_lead_to(cli, shop_path, ana, coffee, tmp_path):
+    from tests.pdf_reading import flat_text
+
+    out_file = tmp_path / "cards.pdf"
+    ok(cli, shop_path, "print", "cards", "--out", str(out_file), "--all")
+    assert "Coffee card · 3 stamps: Free coffee" in flat_text(out_file)

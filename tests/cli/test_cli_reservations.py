@@ -117,7 +117,7 @@ def test_lists(cli, shop_path, ana, cake):
     ok(cli, shop_path, "reservations", "add", "--customer", "1", "--item", "Broa", "--expected", SOON)
     ok(cli, shop_path, "reservations", "status", "4", "ready")
 
-    assert [r["item"] for r in listed(cli, shop_path)] == ["Bolo de chocolate"]  # default: due this week
+    assert [r["item"] for r in listed(cli, shop_path)] == ["Sonhos", "Bolo de chocolate", "Panetone"]  # every open one
     assert [r["item"] for r in listed(cli, shop_path, "--due-this-week")] == ["Bolo de chocolate"]
     assert [r["item"] for r in listed(cli, shop_path, "--open")] == ["Sonhos", "Bolo de chocolate", "Panetone"]
     assert [r["item"] for r in listed(cli, shop_path, "--overdue")] == ["Sonhos"]
@@ -141,7 +141,9 @@ def test_list_table(cli, shop_path, ana, cake):
 
 
 def test_empty_lists(cli, shop_path, ana):
-    for which, says in ((), "due this week"), (("--ready",), "ready"), (("--customer", "1"), "no reservations"):
+    lists = [((), "No open reservations"), (("--due-this-week",), "due this week"), (("--ready",), "ready"),
+             (("--customer", "1"), "no reservations")]
+    for which, says in lists:
         status, out, err = cli(shop_path, "reservations", "list", *which)
         assert (status, out) == (0, "") and says in err
 

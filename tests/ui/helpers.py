@@ -19,3 +19,18 @@ def count_rows(context: ShopContext, model) -> int:
     """How many rows of a model's table the shop holds."""
     with context.database.reading() as session:
         return session.scalar(select(func.count(model.id)))
+
+
+def shown_main_window(qtbot, context: ShopContext):
+    """The till's window, shown and active, as a cashier has it in front of them."""
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.ui.main_window import MainWindow
+
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    return window

@@ -51,7 +51,7 @@ def test_entries_show_newest_first_with_labels_and_no_values(qtbot, qtmodelteste
     assert _column(model, AuditTableModel.STAFF)[:4] == ["Olga", "Caio", "Caio", "Caio"]
     assert _column(model, AuditTableModel.ROLE)[:2] == ["Owner", "Manager"]
     subject = model.index(0, AuditTableModel.SUBJECT)
-    assert subject.data().startswith("Staff ") and len(subject.data()) == len("Staff ") + 8
+    assert subject.data() == "Staff Olga"  # as the owner knows her, not by UUID
     assert len(subject.data(Qt.ItemDataRole.ToolTipRole)) == 36  # the whole UUID
     assert model.index(4, AuditTableModel.DETAILS).data() == "fields: role"
     when = model.index(0, AuditTableModel.WHEN).data()
@@ -136,3 +136,17 @@ def test_the_owner_opens_it_from_the_window(qtbot, context):
     assert viewer.isVisible() and window.show_audit() is viewer
     window.lock()
     assert not viewer.isVisible()
+
+
+def test_an_entry_names_its_customer_and_opens_them(qtbot, context):
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    viewer = window.show_audit()
+    model = viewer.model
+    subjects = _column(model, AuditTableModel.SUBJECT)
+    assert "Customer Fernanda Lima" in subjects  # not "Customer 69427237"
+    row = subjects.index("Customer Fernanda Lima")
+    viewer.table.setCurrentIndex(model.index(row, AuditTableModel.SUBJECT))
+    qtbot.keyClick(viewer.table, Qt.Key.Key_Return)
+    assert window.card.name.text() == "Fernanda Lima"
+    assert window.lookup.current_match().full_name == "Fernanda Lima"  # highlighted: F4 acts on her

@@ -84,3 +84,26 @@ def test_double_click_on_a_customer_row_chooses_the_customer(qtbot, context):
         QTest.mouseClick(panel.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())  # a real double-click
         QTest.mouseDClick(panel.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert chosen.args == [joao.id]
+
+
+def test_done_can_be_undone_for_a_few_seconds(qtbot, context):
+    call_id = _log(context, reason="Question", phone="11987654321", follow_up_on=date.today())
+    panel = _panel(qtbot, context)
+    panel.done_button(call_id).click()
+    assert panel.shown_calls() == []
+    assert panel.undo_bar.isVisible()
+    assert panel.undo_text.text() == "Follow-up with João da Silva done."
+    panel.undo_button.click()
+    assert panel.shown_calls() == [call_id]
+    assert not panel.undo_bar.isVisible()
+    with context.database.reading() as session:
+        assert [call.id for call in open_follow_ups(session)] == [call_id]
+
+
+def test_undo_is_offered_only_for_a_while(qtbot, context, monkeypatch):
+    monkeypatch.setattr("desktop.ui.follow_ups_panel.UNDO_MS", 50)
+    call_id = _log(context, reason="Question", phone="11987654321", follow_up_on=date.today())
+    panel = _panel(qtbot, context)
+    panel.done_button(call_id).click()
+    qtbot.waitUntil(lambda: not panel.undo_bar.isVisible(), timeout=2000)
+    assert panel.shown_calls() == []

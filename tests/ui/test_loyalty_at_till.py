@@ -121,3 +121,65 @@ def test_print_cards_for_everyone_without_one(qtbot, context, tmp_path, monkeypa
     assert "3 card(s) saved" in window.statusBar().currentMessage()
     with context.database.reading() as session:
         assert loyalty.customers_without_card(session) == []
+
+
+def test_the_programme_menu_opens_titled_over_the_card(qtbot, context):
+    _program(context, "Coffee card")
+    _program(context, "Cake card", reward_at=5, reward="Free cake")
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    screen = QApplication.primaryScreen().availableGeometry()
+    window.setGeometry(screen.adjusted(0, 0, -40, -40))  # the menu is not pushed back onto the screen
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.keyClicks(window.lookup.search, "fernanda")
+    seen = {}
+
+    def look_then_close():
+        menu = QApplication.activePopupWidget()
+        seen["texts"] = [action.text() for action in menu.actions() if not action.isSeparator()]
+        seen["inside_card"] = window.card.rect().contains(window.card.mapFromGlobal(menu.geometry().topLeft()))
+        menu.close()
+
+    QTimer.singleShot(50, look_then_close)
+    window.loyalty.stamp_action.trigger()
+    assert seen["texts"] == ["Stamp which card?", "&1  Coffee card", "&2  Cake card"]
+    assert seen["inside_card"]
+
+
+def test_a_bad_amount_keeps_the_points_prompt_open_with_its_error(qtbot, context):
+    from desktop.ui.amount_dialog import AmountDialog
+
+    program_id = _program(context, "Points", reward_at=100, kind="points", points_per_unit=1)
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    qtbot.keyClicks(window.lookup.search, "fernanda")
+    customer_id = window.lookup.current_match().id
+    seen = {}
+
+    def type_wrong_then_right():
+        prompt = QApplication.activeModalWidget()
+        assert isinstance(prompt, AmountDialog)
+        qtbot.keyClicks(prompt.amount, "twelve")
+        qtbot.keyClick(prompt.amount, Qt.Key.Key_Return)
+        seen["open"] = prompt.isVisible()
+        seen["error"] = prompt.errors.text_of("purchase")
+        seen["kept"] = prompt.amount.text()
+        prompt.amount.setText("12,50")
+        qtbot.keyClick(prompt.amount, Qt.Key.Key_Return)
+
+    QTimer.singleShot(50, type_wrong_then_right)
+    window.loyalty.stamp_action.trigger()
+    assert seen["open"] and seen["error"] and seen["kept"] == "twelve"
+    assert _balance(context, customer_id, program_id) == 12
+
+
+def test_a_stamp_past_the_reward_says_a_reward_is_due(qtbot, context):
+    _program(context, reward_at=3)
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    qtbot.keyClicks(window.lookup.search, "fernanda")
+    for _ in range(4):
+        window.loyalty.stamp_action.trigger()
+    message = window.statusBar().currentMessage()
+    assert message == "Coffee card: reward due — Free coffee"

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMenu, QToolBar
+from PySide6.QtWidgets import QMenu, QToolBar
 
 from desktop.ui.call_dialog import CallDialog
 from desktop.ui.main_window import MainWindow
 from desktop.ui.shop_settings_dialog import ShopSettingsDialog
 from desktop.ui.signup_dialog import SignUpDialog
+from tests.ui.helpers import shown_main_window
 
 
 def _window(qtbot, context) -> MainWindow:
-    window = MainWindow(context)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    return window
+    return shown_main_window(qtbot, context)
 
 
 def test_forms_menu_and_toolbar(qtbot, context):

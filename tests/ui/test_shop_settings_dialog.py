@@ -175,3 +175,11 @@ def test_the_retention_years_are_saved_and_a_refused_value_is_shown_at_the_field
     assert refused.tabs.currentWidget() is refused.privacy_page
     assert "from 1 to 50" in refused.errors.text_of("retention_years")
     assert _retention_years(context) == 5 and _shop(context)[1] == ""  # one transaction: nothing else saved
+
+
+def test_a_receipt_roll_can_be_chosen(qtbot, context):
+    dialog = _dialog(qtbot, context)
+    dialog.paper_size.setCurrentIndex(dialog.paper_size.findData("58mm"))
+    assert "Receipt roll, 58 mm" in dialog.paper_size.currentText()
+    dialog.save()
+    assert _shop(context)[0] == "58mm"

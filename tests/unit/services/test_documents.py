@@ -74,3 +74,17 @@ def test_blank_forms_carry_the_current_notice_and_the_shops_lists(shop):
     assert "Social media" in signup
     assert all(reason in inquiry for reason in ("Question", "Complaint", "Order"))
     assert caught.value.field == "form"
+
+
+def test_a_shop_with_a_receipt_printer_prints_slips_on_the_roll_and_forms_on_a_sheet(shop, ana, tmp_path):
+    from tests.pdf_reading import page_size_points
+
+    with shop.writing() as session:
+        update_printed_details(session, PrintedDetails("80mm"))
+        reference = add_reservation(session, NewReservation(ana, "Bolo", 1, "", "2026-12-31"), today=TODAY).reference
+    slip, form = tmp_path / "slip.pdf", tmp_path / "form.pdf"
+    with shop.reading() as session:
+        print_reservation_slip(session, reference, slip)
+        print_blank_form(session, "signup", form)
+    assert page_size_points(slip)[0] == pytest.approx(226.77, abs=0.01)  # 80 mm wide
+    assert page_size_points(form) == pytest.approx((595.28, 841.89), abs=0.01)  # A4, Brazil's usual sheet

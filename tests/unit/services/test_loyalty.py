@@ -776,3 +776,25 @@ def test_balances_are_always_the_sum_of_the_ledger(shop, programs, ops):
                     assert shown[c][program_ids[p]].balance == want, (op, c, p)
                     assert shown[c][program_ids[p]].status == model.status[p], (op, c, p)
             assert all(b.balance >= 0 for b in shown[c].values()), op
+
+
+def test_cards_are_issued_in_bulk_as_one_by_one(shop, ana, bruno):
+    carla = add_person(shop, "Carla", "(31) 3456-7890")
+    with shop.writing() as session:
+        bruno_code = loyalty.card_for(session, bruno).code
+    with shop.writing() as session:
+        codes = loyalty.issue_cards(session, [ana, bruno, carla])
+    assert codes[bruno] == bruno_code  # a card already held is kept
+    assert len(set(codes.values())) == 3 and all(card_codes.is_valid(code) for code in codes.values())
+    for customer_id, code in codes.items():
+        assert find(shop, code) == [customer_id]
+    with shop.reading() as session:
+        assert loyalty.customers_without_card(session) == []
+    assert count(shop, "loyalty_cards") == 3
+
+
+def test_card_faces_carry_the_reward(shop, ana, coffee):
+    with shop.writing() as session:
+        [face] = loyalty.card_faces(session, [ana], "Padaria")
+    assert face.customer_name == "Ana Souza" and face.programme_name == COFFEE.name
+    assert face.reward == f"{COFFEE.reward_at} stamps: {COFFEE.reward_description}"

@@ -72,7 +72,7 @@ def test_chosen_currency_and_paper_override_the_defaults():
         (ShopSettings(name="Padaria", region="BR", currency="E1R"), "currency", "three-letter"),
         (ShopSettings(name="Padaria", region="BR", currency="€"), "currency", "three-letter"),
         (ShopSettings(name="Padaria", region="BR", currency="ÉUR"), "currency", "three-letter"),
-        (ShopSettings(name="Padaria", region="BR", paper_size="A5"), "paper_size", "A4 or Letter"),
+        (ShopSettings(name="Padaria", region="BR", paper_size="A5"), "paper_size", "A4, Letter, or a receipt roll"),
     ],
 )
 def test_bad_settings_name_the_field(settings, field, says):
