@@ -439,10 +439,20 @@ def _open_zip(path: Path) -> pyzipper.AESZipFile:
     except IsADirectoryError:
         raise BundleRefused(translatable("{path} is a folder, not a sync bundle."), path=str(path)) from None
     except (pyzipper.BadZipFile, EOFError, ValueError, OSError):
+        if _starts_like_a_zip(path):
+            raise _refuse_damaged(path) from None
         raise BundleRefused(
             translatable("{path} is not a sync bundle, or it is damaged or cut short; nothing was imported."),
             path=str(path),
         ) from None
+
+
+def _starts_like_a_zip(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
 
 
 def check_bundle_file(path: Path | str) -> None:
@@ -754,7 +764,10 @@ class BundleReader:
             raise _refuse_too_large(self.path, name)
         try:
             with self._zip.open(info) as member:
-                yield _LimitedReader(member, limit, lambda: _refuse_too_large(self.path, name))
+                reader = _LimitedReader(member, limit, lambda: _refuse_too_large(self.path, name))
+                yield reader
+                if not reader.ended():
+                    raise _refuse_damaged(self.path)
         except RuntimeError as error:
             if "password" in str(error).lower() and not self._passphrase_known:
                 raise _refuse_wrong_passphrase(self.path) from None
@@ -837,6 +850,12 @@ class _LimitedReader:
 
     def sha256(self) -> str:
         return self._digest.hexdigest()
+
+    def ended(self) -> bool:
+        """Whether the compressed stream, read to its end, said it ended there: a changed bit can make a
+        deflate stream give all its bytes (and the right CRC) without its end mark."""
+        decompressor = getattr(self._member, "_decompressor", None)  # None: a stored entry
+        return getattr(decompressor, "eof", True)
 
 
 def _size_limit(entry: FileEntry) -> int:
