@@ -25,7 +25,7 @@ import io
 import itertools
 import re
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import BinaryIO, TextIO
 
@@ -250,10 +250,12 @@ def read_csv(
 
 
 def read_csv_lines(
-    lines: Iterable[str], *, name: str, header: Sequence[str], max_field: int = MAX_FIELD
+    lines: Iterable[str], *, name: str, header: Sequence[str], accepts: Callable[[list[str]], bool] | None = None,
+    max_field: int = MAX_FIELD,
 ) -> Iterator[list[str]]:
     """The rows, as read_csv reads them, of a file given line by line (each with its line break), as
-    they come: for files too large to hold whole. header must match the first line exactly.
+    they come: for files too large to hold whole. The first line must be header exactly (or one
+    that accepts(found) takes, when given: an older file's header, say).
 
     The csv module's own cell limit stays as it is (it is process-wide, and this read lasts as
     long as its caller takes): cells are checked against max_field here.
@@ -264,7 +266,7 @@ def read_csv_lines(
     found = next(rows, None)
     if found is None:
         raise CsvRejected(translatable("{name}, line {line}: the file is empty."), line=1, name=name)
-    if found != list(header):
+    if not (accepts(found) if accepts is not None else found == list(header)):
         raise CsvRejected(
             translatable("{name}, line {line}: the columns are not the expected ones ({expected})."),
             line=1,

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import io
+import itertools
 import json
 import os
 import queue
@@ -71,6 +71,7 @@ MAX_MANIFEST_BYTES = 1_000_000
 MAX_SEAL_BYTES = 4_096
 MAX_FILE_BYTES = 4_000_000_000  # one CSV; more is not a bundle Regulars wrote
 MAX_LINE_BYTES = 4 << 20  # one line of a CSV (a quoted cell's line breaks start new lines)
+READ_BYTES = 1 << 20  # read from a zip entry at a time
 HEADER_BYTES = 4_096  # a CSV's header line, at most
 ROWS_PER_BATCH = 5_000  # rows handed to the importer at a time
 # The seal's key: scrypt (16 MiB, about 50 ms), its parameters stored in the seal; a reader
@@ -90,20 +91,48 @@ class BundleRefused(RegularsError):
     """The bundle cannot be used as it is; nothing was imported."""
 
 
-class WrongSyncPassphrase(BundleRefused):
-    pass
+class _RefusedFile(BundleRefused):
+    """A refusal that names only the bundle's path."""
+
+    template = ""
+
+    def __init__(self, path: Path | str) -> None:
+        super().__init__(self.template, path=str(path))
 
 
-class SyncPassphraseNeeded(BundleRefused):
+class WrongSyncPassphrase(_RefusedFile):
+    template = translatable("Wrong sync passphrase for {path} (or the bundle was not made with this shop's sync "
+                            "passphrase); nothing was imported.")
+
+
+class SyncPassphraseNeeded(_RefusedFile):
     """The bundle is encrypted or sealed, and no sync passphrase was given."""
 
+    template = translatable("{path} is sealed with the shop's sync passphrase: give the sync passphrase "
+                            "(it is needed for plain bundles too).")
 
-class DamagedBundle(BundleRefused):
+
+class DamagedBundle(_RefusedFile):
     """The file was damaged on the way (cut short, a byte changed): a copy of it may be whole."""
 
+    template = translatable("{path} is damaged (for example cut short or changed while copying); nothing was "
+                            "imported. Copy it again from the other till, or export a new bundle there.")
 
-class ForgedBundle(BundleRefused):
+
+class ForgedBundle(_RefusedFile):
     """The file is whole but not what a till of this shop exported with this sync passphrase."""
+
+    template = translatable("{path} was changed after it was exported, or was not exported by a till of this "
+                            "shop: its seal does not match its contents. Nothing was imported.")
+
+
+class UnsealedBundle(ForgedBundle):
+    """A plain bundle without a seal: from before the seal, or made by hand."""
+
+    template = translatable(
+        "{path} is an unencrypted bundle without a seal (from an older Regulars, or made by hand): nothing "
+        "shows it comes from a till of this shop, so nothing was imported. Export a new bundle on the other "
+        "till with this version of Regulars.")
 
 
 class SyncCancelled(RegularsError):
@@ -395,34 +424,6 @@ class BundleWriter:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def _refuse_damaged(path: Path) -> DamagedBundle:
-    return DamagedBundle(
-        translatable(
-            "{path} is damaged (for example cut short or changed while copying); nothing was imported. "
-            "Copy it again from the other till, or export a new bundle there."
-        ),
-        path=str(path),
-    )
-
-
-def _refuse_wrong_passphrase(path: Path) -> WrongSyncPassphrase:
-    return WrongSyncPassphrase(
-        translatable("Wrong sync passphrase for {path} (or the bundle was not made with this shop's sync "
-                     "passphrase); nothing was imported."),
-        path=str(path),
-    )
-
-
-def _refuse_forged(path: Path) -> ForgedBundle:
-    return ForgedBundle(
-        translatable(
-            "{path} was changed after it was exported, or was not exported by a till of this shop: its seal "
-            "does not match its contents. Nothing was imported."
-        ),
-        path=str(path),
-    )
-
-
 def _refuse_too_large(path: Path, name: str) -> BundleRefused:
     return BundleRefused(
         translatable("{path}: {name} is larger than its rows can be (a damaged or hostile file); "
@@ -440,7 +441,7 @@ def _open_zip(path: Path) -> pyzipper.AESZipFile:
         raise BundleRefused(translatable("{path} is a folder, not a sync bundle."), path=str(path)) from None
     except (pyzipper.BadZipFile, EOFError, ValueError, OSError):
         if _starts_like_a_zip(path):
-            raise _refuse_damaged(path) from None
+            raise DamagedBundle(path) from None
         raise BundleRefused(
             translatable("{path} is not a sync bundle, or it is damaged or cut short; nothing was imported."),
             path=str(path),
@@ -482,11 +483,11 @@ def _check_layout(path: Path, archive: pyzipper.AESZipFile) -> None:
         offset = 0
         for info in infos:
             if info.header_offset != offset or not _central_fields_ok(info):
-                raise _refuse_damaged(path)
+                raise DamagedBundle(path)
             handle.seek(offset)
             fixed = handle.read(_LOCAL_HEADER.size)
             if len(fixed) != _LOCAL_HEADER.size:
-                raise _refuse_damaged(path)
+                raise DamagedBundle(path)
             (signature, version, reserved, flags, method, dostime, dosdate, crc, compressed, uncompressed,
              name_length, extra_length) = _LOCAL_HEADER.unpack(fixed)
             name = handle.read(name_length)
@@ -497,14 +498,14 @@ def _check_layout(path: Path, archive: pyzipper.AESZipFile) -> None:
                 _AES_METHOD if aes else info.compress_type, *_dos_time(info.date_time), info.CRC,
             )
             if (signature, version, reserved, flags, method, dostime, dosdate, crc) != expected:
-                raise _refuse_damaged(path)
+                raise DamagedBundle(path)
             if name.decode("utf-8" if flags & 0x800 else "cp437", "replace") != info.orig_filename:
-                raise _refuse_damaged(path)
+                raise DamagedBundle(path)
             if not _local_extra_ok(extra, info, compressed, uncompressed, aes):
-                raise _refuse_damaged(path)
+                raise DamagedBundle(path)
             offset += _LOCAL_HEADER.size + name_length + extra_length + info.compress_size
         if offset != archive.start_dir or size < _END_RECORD.size:
-            raise _refuse_damaged(path)
+            raise DamagedBundle(path)
         handle.seek(size - _END_RECORD.size)
         (signature, disk, cd_disk, entries_here, entries, cd_size, cd_offset, comment_length
          ) = _END_RECORD.unpack(handle.read(_END_RECORD.size))
@@ -515,10 +516,10 @@ def _check_layout(path: Path, archive: pyzipper.AESZipFile) -> None:
             or cd_offset not in (archive.start_dir, 0xFFFFFFFF)
             or archive.start_dir + cd_size not in (size - _END_RECORD.size, size - _END_RECORD.size - zip64_end)
         ):
-            raise _refuse_damaged(path)
+            raise DamagedBundle(path)
         handle.seek(archive.start_dir)
         if not _directory_ok(handle.read(cd_size), archive.infolist()):
-            raise _refuse_damaged(path)
+            raise DamagedBundle(path)
 
 
 _DIRECTORY_ENTRY = struct.Struct("<4s4B4HL2L5H2L")
@@ -655,11 +656,7 @@ class BundleReader:
                                 path=str(self.path))
         self.sealed = SEAL in names
         if (self.encrypted or self.sealed) and not passphrase:
-            raise SyncPassphraseNeeded(
-                translatable("{path} is sealed with the shop's sync passphrase: give the sync passphrase "
-                             "(it is needed for plain bundles too)."),
-                path=str(self.path),
-            )
+            raise SyncPassphraseNeeded(self.path)
         if self.sealed:
             self.manifest = self._authenticated_manifest(passphrase)
         else:
@@ -699,36 +696,29 @@ class BundleReader:
     def _authenticated_manifest(self, passphrase: str) -> Manifest:
         seal = _parse_seal(self._read(SEAL, MAX_SEAL_BYTES))
         if seal is None:
-            raise _refuse_damaged(self.path)
+            raise DamagedBundle(self.path)
         keys = _derive_keys(passphrase, seal.salt, seal.n, seal.r, seal.p)
         if not hmac.compare_digest(keys.verifier, seal.verifier):
-            raise _refuse_wrong_passphrase(self.path)
+            raise WrongSyncPassphrase(self.path)
         self._passphrase_known = True
         if self.encrypted:
             self._zip.setpassword(passphrase.encode("utf-8"))
         data = self._read(MANIFEST, MAX_MANIFEST_BYTES)
         if not hmac.compare_digest(_manifest_mac(keys, data), seal.mac):
-            raise _refuse_forged(self.path)
+            raise ForgedBundle(self.path)
         manifest = parse_manifest(data, self.path)
         if manifest.format_version < FORMAT_VERSION:
-            raise _refuse_forged(self.path)  # a sealed bundle is always of the sealed format
+            raise ForgedBundle(self.path)  # a sealed bundle is always of the sealed format
         return manifest
 
     def _unsealed_manifest(self, passphrase: str | None) -> Manifest:
         """A bundle from before the seal: only an encrypted one, with a warning."""
         if not self.encrypted:
-            raise ForgedBundle(
-                translatable(
-                    "{path} is an unencrypted bundle without a seal (from an older Regulars, or made by hand): "
-                    "nothing shows it comes from a till of this shop, so nothing was imported. Export a new "
-                    "bundle on the other till with this version of Regulars."
-                ),
-                path=str(self.path),
-            )
+            raise UnsealedBundle(self.path)
         self._zip.setpassword(passphrase.encode("utf-8"))
         manifest = parse_manifest(self._read(MANIFEST, MAX_MANIFEST_BYTES), self.path)
         if manifest.format_version != UNSEALED_VERSION:
-            raise _refuse_forged(self.path)  # its seal was taken away
+            raise ForgedBundle(self.path)  # its seal was taken away
         self.warnings.append(translatable(
             "This bundle comes from an older Regulars and carries no seal: it was accepted because it is "
             "encrypted with the sync passphrase. Update Regulars on the other till."))
@@ -738,7 +728,7 @@ class BundleReader:
         """The file's size within its limit, and its SHA-256 the manifest's, read as a stream."""
         with self._member(entry.name) as member:
             digest = hashlib.sha256()
-            while chunk := member.read(1 << 20):
+            while chunk := member.read(READ_BYTES):
                 digest.update(chunk)
         if digest.hexdigest() != entry.sha256:
             raise self._refuse_checksum(entry.name)
@@ -767,13 +757,13 @@ class BundleReader:
                 reader = _LimitedReader(member, limit, lambda: _refuse_too_large(self.path, name))
                 yield reader
                 if not reader.ended():
-                    raise _refuse_damaged(self.path)
+                    raise DamagedBundle(self.path)
         except RuntimeError as error:
             if "password" in str(error).lower() and not self._passphrase_known:
-                raise _refuse_wrong_passphrase(self.path) from None
-            raise _refuse_damaged(self.path) from None
+                raise WrongSyncPassphrase(self.path) from None
+            raise DamagedBundle(self.path) from None
         except (pyzipper.BadZipFile, zlib.error, EOFError, ValueError, OSError):
-            raise _refuse_damaged(self.path) from None
+            raise DamagedBundle(self.path) from None
 
     # --- reading rows -------------------------------------------------------------------------
 
@@ -834,19 +824,35 @@ class _LimitedReader:
         return self._count(self._member.read(self._limit + 1 - self.size if size < 0 else size))
 
     def lines(self) -> Iterator[str]:
-        """The entry's lines, each decoded on its own (so a fault names its line); none longer than
-        MAX_LINE_BYTES."""
-        number = 0
-        while line := self._count(self._member.readline(MAX_LINE_BYTES + 1)):
-            number += 1
-            if len(line) > MAX_LINE_BYTES:
+        """The entry's lines, each with its line break: read a megabyte at a time, cut at the last line
+        break, decoded whole (a fault names its line); none longer than MAX_LINE_BYTES."""
+        return itertools.chain.from_iterable(self._line_blocks())
+
+    def _line_blocks(self) -> Iterator[list[str]]:
+        done = 0  # lines handed out so far
+        rest = b""
+        while chunk := self.read(READ_BYTES):
+            block = rest + chunk
+            cut = block.rfind(b"\n") + 1
+            rest = block[cut:]
+            if len(rest) > MAX_LINE_BYTES:
                 raise CsvRejected(translatable("{name}, line {line}: the line is longer than {max} bytes."),
-                                  line=number, name=self._member.name, max=MAX_LINE_BYTES)
-            try:
-                yield line.decode("utf-8")
-            except UnicodeDecodeError:
-                raise CsvRejected(translatable("{name}, line {line}: not UTF-8 text (save the file as UTF-8)."),
-                                  line=number, name=self._member.name) from None
+                                  line=done + block.count(b"\n", 0, cut) + 1, name=self._member.name,
+                                  max=MAX_LINE_BYTES)
+            if cut:
+                pieces = self._decoded(block[:cut], done).split("\n")
+                pieces.pop()  # what follows the last line break: nothing
+                done += len(pieces)
+                yield [piece + "\n" for piece in pieces]
+        if rest:
+            yield [self._decoded(rest, done)]
+
+    def _decoded(self, block: bytes, done: int) -> str:
+        try:
+            return block.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise CsvRejected(translatable("{name}, line {line}: not UTF-8 text (save the file as UTF-8)."),
+                              line=done + block.count(b"\n", 0, error.start) + 1, name=self._member.name) from None
 
     def sha256(self) -> str:
         return self._digest.hexdigest()
