@@ -45,7 +45,8 @@ def sync_passphrase(*, confirm: bool) -> str:
     if value is not None:
         return value
     if not sys.stdin or not sys.stdin.isatty():
-        raise CommandFailed(f"No sync passphrase: set {SYNC_PASSPHRASE_ENV} or run on a terminal.")
+        raise CommandFailed(f"No sync passphrase: set {SYNC_PASSPHRASE_ENV} or run on a terminal "
+                            "(plain bundles need it too: it seals them).")
     value = getpass.getpass("Sync passphrase: ")
     if confirm and getpass.getpass("Same sync passphrase again: ") != value:
         raise CommandFailed("The two sync passphrases differ; nothing was exported.")
@@ -84,17 +85,16 @@ def cmd_export(args) -> int:
     if args.plain:
         print(
             f"regulars: warning: {report.path} is NOT encrypted: anyone who gets the file can read these "
-            "customers. Carry it yourself and delete it once imported.",
+            "customers (its seal only keeps it from being changed). Carry it yourself and delete it once imported.",
             file=sys.stderr,
         )
     if args.json:
         print_json(_export_json(report))
         return 0
     what = "every record" if report.manifest.full else f"changes since {report.manifest.watermark_from[:16]} UTC"
-    print(
-        f"Exported {report.customers} customers and {report.rows - report.customers} other rows ({what}) "
-        f"to {report.path}, {'encrypted with the sync passphrase and sealed' if report.encrypted else 'sealed with the sync passphrase'}."
-    )
+    how = "encrypted with the sync passphrase and sealed" if report.encrypted else "sealed with the sync passphrase"
+    print(f"Exported {report.customers} customers and {report.rows - report.customers} other rows ({what}) "
+          f"to {report.path}, {how}.")
     return 0
 
 

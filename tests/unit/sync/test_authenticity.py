@@ -4,6 +4,7 @@ file is told apart from a wrong passphrase; bundles from before the seal import 
 from __future__ import annotations
 
 import json
+import struct
 
 import pytest
 import pyzipper
@@ -134,12 +135,10 @@ def test_an_older_plain_bundle_is_refused(synced, till_b, tmp_path):
 def entry_data_offsets(path) -> dict[str, int]:
     """Where each entry's data begins in the file (for AES entries: the salt, then the password check)."""
     data = path.read_bytes()
+    offsets = {}
     with pyzipper.AESZipFile(path) as archive:
-        offsets = {}
         for info in archive.infolist():
-            name_length, extra_length = int.from_bytes(data[info.header_offset + 26: info.header_offset + 28],
-                                                       "little"), \
-                int.from_bytes(data[info.header_offset + 28: info.header_offset + 30], "little")
+            name_length, extra_length = struct.unpack_from("<2H", data, info.header_offset + 26)
             offsets[info.filename] = info.header_offset + 30 + name_length + extra_length
     return offsets
 
