@@ -33,6 +33,10 @@ def parse_sizes(text: str) -> list[int]:
     return sorted({parse_size(part) for part in text.split(",") if part.strip()})
 
 
+def parse_names(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     which = parser.add_mutually_exclusive_group()
@@ -48,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR, help="where synthetic shops are kept")
     parser.add_argument("--fresh", action="store_true", help="rebuild the synthetic shops even if cached")
     parser.add_argument("--no-baseline", action="store_true", help="skip the plain-SQLite baseline")
+    parser.add_argument("--only", type=parse_names, metavar="NAMES",
+                        help="only these measurements, comma-separated (e.g. sync, or unlock,lookups)")
     parser.add_argument("--fail-on-miss", action="store_true", help="exit with status 1 if a target is missed")
     return parser
 
@@ -67,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         options=options,
         fresh=args.fresh,
         baseline=not args.no_baseline,
+        only=args.only,
     )
     json_path = args.json or RESULTS_DIR / f"benchmarks-{datetime.now():%Y%m%d-%H%M%S}.json"
     write_json(result, json_path)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import sys
 import time
 
 STARTED = time.perf_counter()
+from benchmarks.memory import peak_rss_mb  # noqa: E402  (after the clock starts: part of the cold start)
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 SCROLL_PAGES = 40  # pages of the "recent customers" list pulled in by scrolling
@@ -71,24 +72,6 @@ def main(shop: str, passphrase: str, queries_path: str) -> dict:
         "rows_loaded_after_scrolling": rows_loaded,
         "peak_rss_mb": peak_mb,
     }
-
-
-def peak_rss_mb() -> float:
-    """This process's own peak resident memory, in MB.
-
-    Not ru_maxrss where /proc tells better: Linux carries ru_maxrss over exec from the
-    process that started this one, so under the benchmark suite it is at least the suite's
-    own peak so far (a sync import of the 100,000-customer shop made the million-customer
-    figure 572 MB where the window itself peaked at 218). VmHWM is this program's alone.
-    """
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 if __name__ == "__main__":

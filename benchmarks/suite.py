@@ -22,7 +22,8 @@ def _say(message: str) -> None:
 
 
 def run_size(
-    customers: int, *, seed: int, region: str, cache_dir: Path, options: RunOptions, fresh: bool, baseline: bool
+    customers: int, *, seed: int, region: str, cache_dir: Path, options: RunOptions, fresh: bool, baseline: bool,
+    only: list[str] | None = None,
 ) -> dict:
     started = time.perf_counter()
     _say(f"[{customers:,}] synthetic shop (seed {seed}, region {region})...")
@@ -39,6 +40,8 @@ def run_size(
     ctx = BenchContext(shop=shop, samples=samples, options=options)
     figures: dict[str, float] = {}
     for measurement in registry.measurements():
+        if only and measurement.name not in only:
+            continue
         _say(f"[{customers:,}] measuring {measurement.name}...")
         figures.update(measurement.run(ctx))
     run = {
@@ -76,9 +79,14 @@ def run_suite(
     options: RunOptions,
     fresh: bool = False,
     baseline: bool = True,
+    only: list[str] | None = None,
 ) -> dict:
+    unknown = set(only or ()) - {m.name for m in registry.measurements()}
+    if unknown:
+        raise SystemExit(f"no measurement named {', '.join(sorted(unknown))}")
     runs = {
-        str(n): run_size(n, seed=seed, region=region, cache_dir=cache_dir, options=options, fresh=fresh, baseline=baseline)
+        str(n): run_size(n, seed=seed, region=region, cache_dir=cache_dir, options=options, fresh=fresh,
+                         baseline=baseline, only=only)
         for n in sizes
     }
     largest = str(max(sizes))

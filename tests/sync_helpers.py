@@ -13,6 +13,7 @@ import pyzipper
 
 from desktop.db.engine import ShopDatabase, open_shop_file
 from desktop.db.key_file import key_file_path
+from desktop.sync.bundle import SEAL, seal_of
 from desktop.sync.tables import TABLES, select_sql
 from tests.conftest import PASSPHRASE
 
@@ -67,8 +68,10 @@ def members(bundle: Path, passphrase: str | None = SYNC_PASSPHRASE) -> dict[str,
 
 
 def rezip(bundle: Path, files: dict[str, bytes], passphrase: str | None = SYNC_PASSPHRASE, *,
-          fix_manifest: bool = True) -> Path:
-    """Writes files as a bundle again, its manifest's checksums and row counts made to match (unless told not to)."""
+          fix_manifest: bool = True, seal: str | None = SYNC_PASSPHRASE) -> Path:
+    """Writes files as a bundle again (encrypted with passphrase, plain if None), its manifest's checksums
+    made to match (unless told not to) and sealed again with seal, as a till knowing that sync passphrase
+    would; seal=None keeps whatever seal files hold (none, or the exported one, no longer matching)."""
     files = dict(files)
     if fix_manifest:
         manifest = json.loads(files["manifest.json"])
@@ -76,13 +79,19 @@ def rezip(bundle: Path, files: dict[str, bytes], passphrase: str | None = SYNC_P
             data = files[entry["name"]]
             entry["sha256"] = hashlib.sha256(data).hexdigest()
         files["manifest.json"] = json.dumps(manifest).encode()
+    if seal is not None:
+        files[SEAL] = seal_of(seal, files["manifest.json"])
     buffer = io.BytesIO()
     encryption = pyzipper.WZ_AES if passphrase else None
     with pyzipper.AESZipFile(buffer, "w", compression=pyzipper.ZIP_DEFLATED, encryption=encryption) as archive:
         if passphrase:
             archive.setpassword(passphrase.encode())
         for name, data in files.items():
-            archive.writestr(name, data)
+            if name != SEAL:
+                archive.writestr(name, data)
+        if SEAL in files:
+            archive.encryption, archive.pwd = None, None  # as Regulars writes it: read before anything is decrypted
+            archive.writestr(SEAL, files[SEAL])
     bundle.write_bytes(buffer.getvalue())
     return bundle
 

@@ -1,7 +1,9 @@
 """Sync between tills: export a bundle of changes, import another till's bundle.
 
-The bundle is encrypted with the shop's sync passphrase (REGULARS_SYNC_PASSPHRASE, else
-asked on the terminal), a secret of its own: the shop passphrase never leaves the till.
+The bundle is sealed, and encrypted unless --plain, with the shop's sync passphrase
+(REGULARS_SYNC_PASSPHRASE, else asked on the terminal), a secret of its own: the shop
+passphrase never leaves the till. Plain bundles need it too, on both tills: their seal
+is what shows they come from a till of this shop.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import sys
 from pathlib import Path
 
 from desktop.cli.common import CommandFailed, open_shop, print_json
-from desktop.sync.bundle import SyncCancelled, check_sync_passphrase, is_encrypted
+from desktop.sync.bundle import SyncCancelled, check_bundle_file, check_sync_passphrase
 from desktop.sync.export import ExportReport, export_bundle
 from desktop.sync.importer import import_bundle
 
@@ -43,7 +45,8 @@ def sync_passphrase(*, confirm: bool) -> str:
     if value is not None:
         return value
     if not sys.stdin or not sys.stdin.isatty():
-        raise CommandFailed(f"No sync passphrase: set {SYNC_PASSPHRASE_ENV} or run on a terminal.")
+        raise CommandFailed(f"No sync passphrase: set {SYNC_PASSPHRASE_ENV} or run on a terminal "
+                            "(plain bundles need it too: it seals them).")
     value = getpass.getpass("Sync passphrase: ")
     if confirm and getpass.getpass("Same sync passphrase again: ") != value:
         raise CommandFailed("The two sync passphrases differ; nothing was exported.")
@@ -67,15 +70,13 @@ def _export_json(report: ExportReport) -> dict:
 
 
 def cmd_export(args) -> int:
-    if args.plain:
-        passphrase = None
-    else:
-        passphrase = sync_passphrase(confirm=True)
-        check_sync_passphrase(passphrase)
+    passphrase = sync_passphrase(confirm=True)  # a plain bundle is sealed with it all the same
+    check_sync_passphrase(passphrase)
     database = open_shop(args)
     progress = TerminalProgress("Exporting…")
     try:
-        report = export_bundle(database, args.out, passphrase=passphrase, full=args.full, progress=progress)
+        report = export_bundle(database, args.out, passphrase=passphrase, plain=args.plain, full=args.full,
+                               progress=progress)
     except (KeyboardInterrupt, SyncCancelled):
         raise CommandFailed("Export cancelled; no bundle was written.") from None
     finally:
@@ -84,23 +85,23 @@ def cmd_export(args) -> int:
     if args.plain:
         print(
             f"regulars: warning: {report.path} is NOT encrypted: anyone who gets the file can read these "
-            "customers. Carry it yourself and delete it once imported.",
+            "customers (its seal only keeps it from being changed). Carry it yourself and delete it once imported.",
             file=sys.stderr,
         )
     if args.json:
         print_json(_export_json(report))
         return 0
     what = "every record" if report.manifest.full else f"changes since {report.manifest.watermark_from[:16]} UTC"
-    print(
-        f"Exported {report.customers} customers and {report.rows - report.customers} other rows ({what}) "
-        f"to {report.path}{', encrypted with the sync passphrase' if report.encrypted else ''}."
-    )
+    how = "encrypted with the sync passphrase and sealed" if report.encrypted else "sealed with the sync passphrase"
+    print(f"Exported {report.customers} customers and {report.rows - report.customers} other rows ({what}) "
+          f"to {report.path}, {how}.")
     return 0
 
 
 def cmd_import(args) -> int:
     path = Path(args.file)
-    passphrase = sync_passphrase(confirm=False) if is_encrypted(path) else None
+    check_bundle_file(path)
+    passphrase = sync_passphrase(confirm=False)  # plain bundles too: it checks their seal
     database = open_shop(args)
     progress = TerminalProgress("Importing…")
     try:
@@ -116,6 +117,8 @@ def cmd_import(args) -> int:
         print(f"Imported {path} (exported by till {report.from_till} at {report.exported_at[:16]} UTC).")
         for line in report.summary_lines():
             print(line)
+    for warning in report.warnings:
+        print(f"regulars: warning: {warning}", file=sys.stderr)
     return 0
 
 
@@ -127,7 +130,8 @@ def add_commands(commands) -> None:
     export.add_argument("--out", type=Path, required=True, metavar="FILE", help="the bundle to write (a .zip)")
     export.add_argument("--full", action="store_true", help="every record, not only the changes")
     export.add_argument(
-        "--plain", action="store_true", help="an UNENCRYPTED zip (warns): only for carrying it by hand"
+        "--plain", action="store_true",
+        help="an UNENCRYPTED zip (warns): only for carrying it by hand; still sealed with the sync passphrase"
     )
     export.add_argument("--json", action="store_true")
     export.set_defaults(run=cmd_export, field_labels={"sync_passphrase": SYNC_PASSPHRASE_ENV})

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import BinaryIO, TextIO
 
@@ -248,6 +249,33 @@ def read_csv(
     return found, body
 
 
+def read_csv_lines(
+    lines: Iterable[str], *, name: str, header: Sequence[str], accepts: Callable[[list[str]], bool] | None = None,
+    max_field: int = MAX_FIELD,
+) -> Iterator[list[str]]:
+    """The rows, as read_csv reads them, of a file given line by line (each with its line break), as
+    they come: for files too large to hold whole. The first line must be header exactly (or one
+    that accepts(found) takes, when given: an older file's header, say).
+
+    The csv module's own cell limit stays as it is (it is process-wide, and this read lasts as
+    long as its caller takes): cells are checked against max_field here.
+    """
+    lines = iter(lines)
+    first = next(lines, "")
+    rows = _strict_rows(itertools.chain([first.removeprefix(BOM)], lines), name, max_field)
+    found = next(rows, None)
+    if found is None:
+        raise CsvRejected(translatable("{name}, line {line}: the file is empty."), line=1, name=name)
+    if not (accepts(found) if accepts is not None else found == list(header)):
+        raise CsvRejected(
+            translatable("{name}, line {line}: the columns are not the expected ones ({expected})."),
+            line=1,
+            name=name,
+            expected=", ".join(header),
+        )
+    yield from rows
+
+
 @contextmanager
 def _field_limit(max_field: int) -> Iterator[None]:
     """The csv module's limit, which is process-wide, set for one read and then put back.
@@ -263,9 +291,11 @@ def _field_limit(max_field: int) -> Iterator[None]:
             csv.field_size_limit(before)
 
 
-def _strict_rows(text: str, name: str, max_field: int) -> Iterator[list[str]]:
-    """Rows with apostrophes removed; errors name the line where the offending row begins."""
-    reader = csv.reader(io.StringIO(text, newline=""), dialect=_Dialect)
+def _strict_rows(text: str | Iterable[str], name: str, max_field: int) -> Iterator[list[str]]:
+    """Rows with apostrophes removed (of a text, or of its lines); errors name the line where the
+    offending row begins."""
+    lines = io.StringIO(text, newline="") if isinstance(text, str) else text
+    reader = csv.reader(lines, dialect=_Dialect)
     width = None
     row_line = 1  # where the next row begins: a quoted cell may hold line breaks
     try:

@@ -124,20 +124,20 @@ def export_bundle(
     database: ShopDatabase,
     out: Path | str,
     *,
-    passphrase: str | None,
+    passphrase: str,
+    plain: bool = False,
     full: bool = False,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
     now: datetime | None = None,
 ) -> ExportReport:
-    """Writes the bundle to out (AES-256 under passphrase; passphrase=None writes a plain zip).
+    """Writes the bundle to out, sealed with passphrase and encrypted with it (AES-256) unless plain.
 
     Cancelling (cancelled() turning true) or any failure leaves no file at out and the
     watermark where it was. progress(done, total) counts rows.
     """
     started_by = require_actor(database.acting, Permission.EXPORT)  # whoever is signed in when it ends
-    if passphrase is not None:
-        check_sync_passphrase(passphrase)
+    check_sync_passphrase(passphrase)
     started = time.perf_counter()
     now = now or utc_now()
     with database.reading() as session:
@@ -154,7 +154,7 @@ def export_bundle(
             done = [0]
             if progress is not None:
                 progress(0, total)
-            with BundleWriter(out, passphrase) as writer:
+            with BundleWriter(out, passphrase, encrypt=not plain) as writer:
                 for spec in TABLES:
                     writer.add_csv(spec.name, spec.header, _blocks(cursor, spec, since, done, total, progress, cancelled))
                 manifest = Manifest(
@@ -171,8 +171,8 @@ def export_bundle(
                 path = writer.finish(manifest)
         finally:
             cursor.close()
-    _record_export(database, started_by, now, watermark, full=since is None, encrypted=passphrase is not None)
-    return ExportReport(path=path, manifest=manifest, encrypted=passphrase is not None,
+    _record_export(database, started_by, now, watermark, full=since is None, encrypted=not plain)
+    return ExportReport(path=path, manifest=manifest, encrypted=not plain,
                         seconds=time.perf_counter() - started)
 
 

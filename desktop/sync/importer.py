@@ -1,8 +1,10 @@
 """Importing a sync bundle: verify everything, then merge it in one transaction.
 
-1. The bundle is decrypted and verified whole (desktop/sync/bundle.py): manifest, every
-   file's SHA-256 and row count, every CSV read strictly. Any fault refuses the bundle
-   and nothing is written.
+1. The bundle is verified whole before a row is read (desktop/sync/bundle.py): its seal
+   (an HMAC under the sync passphrase), its manifest, every file's size and SHA-256, each
+   streamed, never held whole. Any fault refuses the bundle and nothing is written. Rows
+   are then read from it as a stream, a table at a time, each CSV strictly (a fault there
+   rolls the whole import back).
 2. The bundle must come from this shop. A new, empty shop file adopts the bundle's shop
    instead (that is how a second till starts), from a full bundle only: an incremental one
    would leave it without the older records (the shop's first privacy notice among them).
@@ -36,7 +38,7 @@ from desktop.services.erasure_register import reapply_erasure_register
 from desktop.services.permissions import Permission, require_actor
 from desktop.services.phones import split_e164
 from desktop.services.search_keys import name_keys
-from desktop.sync.bundle import Bundle, BundleRefused, SyncCancelled, read_bundle
+from desktop.sync.bundle import BundleReader, BundleRefused, SyncCancelled, open_bundle
 from desktop.sync.merge import Outcome, canonical_digest, merged_tombstone, resolve
 from desktop.sync.report import ImportReport
 from desktop.sync.tables import (
@@ -85,15 +87,24 @@ def import_bundle(
     started_by = require_actor(database.acting, Permission.IMPORT)  # the bundle is read before the write begins
     started = time.perf_counter()
     ticker = _Ticker(progress, cancelled)
-    bundle = read_bundle(path, passphrase, on_rows=ticker.add, cancelled=cancelled, on_manifest=ticker.start)
-    ticker.tick(0)
+    with open_bundle(path, passphrase, on_file=ticker.add, cancelled=cancelled, on_manifest=ticker.start) as bundle:
+        ticker.tick(0)
+        report = _merge(database, bundle, Path(path), ticker, started_by, started, now)
+    # Erasures that arrived join this till's erasure register, and every erasure it names holds here too.
+    reapply_erasure_register(database)
+    return report
+
+
+def _merge(database: ShopDatabase, bundle: BundleReader, path: Path, ticker: _Ticker, started_by, started: float,
+           now: datetime | None) -> ImportReport:
+    """The verified bundle's rows merged in one transaction; its report."""
     with database.writing() as session:
         session.info["actor"] = started_by
         cursor = session.connection().connection.dbapi_connection.cursor()
         cache = cursor.execute("PRAGMA cache_size").fetchone()[0]
         cursor.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")
         try:
-            run = _Import(cursor, bundle, Path(path), ticker)
+            run = _Import(cursor, bundle, path, ticker)
             run.join_shop()
             run.check_rows()
             run.apply()
@@ -110,8 +121,6 @@ def import_bundle(
         finally:
             cursor.execute(f"PRAGMA cache_size = {cache}")
             cursor.close()
-    # Erasures that arrived join this till's erasure register, and every erasure it names holds here too.
-    reapply_erasure_register(database)
     return run.report
 
 
@@ -161,7 +170,7 @@ def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
 
 
 class _Import:
-    def __init__(self, cursor, bundle: Bundle, path: Path, ticker: _Ticker) -> None:
+    def __init__(self, cursor, bundle: BundleReader, path: Path, ticker: _Ticker) -> None:
         self.cur = cursor
         self.bundle = bundle
         self.ticker = ticker
@@ -173,6 +182,7 @@ class _Import:
             exported_at=manifest.exported_at,
             full=manifest.full,
             encrypted=bundle.encrypted,
+            warnings=list(bundle.warnings),
         )
         for spec in TABLES:
             self.report.counts(spec.name)
@@ -242,7 +252,7 @@ class _Import:
         seen: set[str] = set()
         rows = []
         uuid_at = spec.index("uuid") if spec.has_uuid else None
-        for number, cells in enumerate(self.bundle.tables[spec.name], start=1):
+        for number, cells in enumerate(self.bundle.rows(spec.name), start=1):
             self.ticker.tick()
             uuid = cells[uuid_at] if uuid_at is not None else ""
             try:

@@ -47,6 +47,7 @@ class ImportReport:
     adopted_shop: bool = False  # a new, empty till took on the bundle's shop
     previously_imported_at: str | None = None  # the same bundle was imported before
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)  # e.g. an older bundle, without a seal
 
     def counts(self, table: str) -> TableCounts:
         return self.tables.setdefault(table, TableCounts())

@@ -31,15 +31,15 @@ from desktop.services.shop import shop_settings
 from desktop.sync.bundle import (
     MIN_SYNC_PASSPHRASE,
     SyncCancelled,
+    check_bundle_file,
     check_sync_passphrase,
-    is_encrypted,
 )
 from desktop.sync.export import ExportReport, export_bundle
 from desktop.sync.importer import import_bundle
 from desktop.sync.report import ImportReport
 from desktop.ui.background_job import BackgroundJob
 from desktop.ui.date_fields import stored_moment_text
-from desktop.ui.messages import error_text
+from desktop.ui.messages import error_text, translate
 
 JOIN_ON_QUIT_S = 30
 
@@ -167,16 +167,16 @@ class SyncActions(QObject):
         if path is None:
             return None
         try:
-            encrypted = is_encrypted(path)
+            check_bundle_file(path)
         except RegularsError as error:
             self._show_failure(error)
             return None
-        passphrase = self.ask_passphrase(confirm=False) if encrypted else None
-        if encrypted and passphrase is None:
+        passphrase = self.ask_passphrase(confirm=False)  # plain bundles too: it checks their seal
+        if passphrase is None:
             return None
         return self.import_from(path, passphrase)
 
-    def import_from(self, path: Path, passphrase: str | None) -> SyncJob:
+    def import_from(self, path: Path, passphrase: str) -> SyncJob:
         database = self._context.database
         return self._start(
             lambda progress, cancelled: import_bundle(database, path, passphrase=passphrase, progress=progress,
@@ -258,6 +258,8 @@ class SyncActions(QObject):
             text = self.tr("This till has joined the shop of the bundle.") + "\n" + text
         if report.previously_imported_at:
             text += "\n" + self.tr("This bundle had been imported before.")
+        for warning in report.warnings:
+            text += "\n" + translate(warning)
         box.setText(text)
         box.setDetailedText("\n".join(report.summary_lines()))
         box.setModal(False)

@@ -11,8 +11,9 @@ import pytest
 from desktop.cli.sync import SYNC_PASSPHRASE_ENV
 from desktop.db.engine import open_shop_file
 from desktop.db.key_file import key_file_path
+from desktop.sync.bundle import SEAL
 from tests.conftest import PASSPHRASE
-from tests.sync_helpers import SYNC_PASSPHRASE, dump
+from tests.sync_helpers import SYNC_PASSPHRASE, dump, members, rezip
 
 
 @pytest.fixture
@@ -85,14 +86,37 @@ def test_export_json_and_incremental(cli, sync_env, till_a, tmp_path):
     assert json.loads(out)["full"]
 
 
-def test_plain_export_warns_on_stderr_and_imports_without_a_passphrase(cli, till_a, till_b_path, tmp_path,
-                                                                          monkeypatch):
-    monkeypatch.delenv(SYNC_PASSPHRASE_ENV, raising=False)
+def test_plain_export_warns_on_stderr_and_needs_the_sync_passphrase_on_both_tills(cli, sync_env, till_a,
+                                                                                  till_b_path, tmp_path, monkeypatch):
     bundle = tmp_path / "plain.zip"
-    status, _out, err = cli(till_a, "export", "--out", str(bundle), "--plain")
-    assert status == 0 and "NOT encrypted" in err
+    status, out, err = cli(till_a, "export", "--out", str(bundle), "--plain")
+    assert status == 0 and "NOT encrypted" in err and "sealed with the sync passphrase" in out
+
+    monkeypatch.delenv(SYNC_PASSPHRASE_ENV)
+    status, _out, err = cli(till_a, "export", "--out", str(tmp_path / "again.zip"), "--plain")
+    assert status == 1 and SYNC_PASSPHRASE_ENV in err and not (tmp_path / "again.zip").exists()
+    status, _out, err = cli(till_b_path, "import", str(bundle))
+    assert status == 1 and SYNC_PASSPHRASE_ENV in err
+
+    monkeypatch.setenv(SYNC_PASSPHRASE_ENV, SYNC_PASSPHRASE)
     status, _out, err = cli(till_b_path, "import", str(bundle))
     assert status == 0, err
+    assert books(till_a) == books(till_b_path)
+
+
+def test_an_older_encrypted_bundle_imports_with_a_warning_on_stderr(cli, sync_env, till_a, till_b_path, tmp_path):
+    bundle = tmp_path / "a.zip"
+    assert cli(till_a, "export", "--out", str(bundle))[0] == 0
+    files = members(bundle)
+    del files[SEAL]
+    manifest = json.loads(files["manifest.json"])
+    manifest["format_version"] = 1
+    files["manifest.json"] = json.dumps(manifest).encode()
+    rezip(tmp_path / "old.zip", files, seal=None)
+
+    status, out, err = cli(till_b_path, "import", str(tmp_path / "old.zip"), "--json")
+    assert status == 0 and json.loads(out)["warnings"]
+    assert "regulars: warning:" in err and "carries no seal" in err
 
 
 def test_without_a_sync_passphrase_nothing_happens(cli, till_a, tmp_path, monkeypatch):
@@ -120,7 +144,7 @@ def test_refused_imports_say_why_and_write_nothing(cli, sync_env, till_a, till_b
     monkeypatch.setenv(SYNC_PASSPHRASE_ENV, SYNC_PASSPHRASE)
     (tmp_path / "cut.zip").write_bytes(bundle.read_bytes()[:500])
     status, _out, err = cli(till_b_path, "import", str(tmp_path / "cut.zip"))
-    assert status == 1 and "nothing was imported" in err
+    assert status == 1 and "nothing was imported" in err and "damaged" in err and "Copy it again" in err
 
     assert cli(till_b_path, "customers", "add", "--first-name", "Zé", "--phone", "(11) 91234-5678")[0] == 0
     status, _out, err = cli(till_b_path, "import", str(bundle))

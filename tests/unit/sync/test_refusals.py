@@ -7,11 +7,12 @@ import json
 import pytest
 
 from desktop.services.customers import CustomerDetails, add_customer
+from desktop.sync import bundle as bundle_module
 from desktop.sync.bundle import (
     BundleRefused,
     SyncPassphraseNeeded,
     WrongSyncPassphrase,
-    read_bundle,
+    verify_bundle,
 )
 from desktop.sync.export import export_bundle
 from desktop.sync.importer import import_bundle
@@ -91,7 +92,7 @@ def test_a_row_count_that_does_not_match_is_refused(till_b, bundle, tmp_path):
 def test_a_bundle_from_a_newer_regulars_is_refused(till_b, bundle, tmp_path):
     files = members(bundle)
     manifest = json.loads(files["manifest.json"])
-    manifest["format_version"] = 2
+    manifest["format_version"] = bundle_module.FORMAT_VERSION + 1
     files["manifest.json"] = json.dumps(manifest).encode()
     assert "newer version" in refused(till_b, rezip(tmp_path / "newer.zip", files))
 
@@ -137,14 +138,19 @@ def test_what_is_not_a_zip_at_all_is_refused(till_b, tmp_path):
     assert "no file" in refused(till_b, tmp_path / "missing.zip")
 
 
-def test_any_changed_byte_anywhere_is_caught(bundle, tmp_path):
-    """Headers, directory, data: a sample of every region of the file, each byte flipped in turn."""
+def test_any_changed_byte_anywhere_is_caught_as_damage(shop, tmp_path, monkeypatch):
+    """Headers, directory, data, seal: a sample of every region of the file, each byte flipped in turn,
+    and each said to be damage, never a wrong passphrase."""
+    monkeypatch.setattr(bundle_module, "KDF_N", 1 << 10)  # the seal's key at its lowest cost: 1,400 reads
+    fill_book(shop)
+    bundle = export_bundle(shop, tmp_path / "a.zip", passphrase=SYNC_PASSPHRASE).path
     data = bundle.read_bytes()
     damaged = tmp_path / "flipped.zip"
     for offset in range(0, len(data), 6):
         changed = bytearray(data)
         changed[offset] ^= 0x10
         damaged.write_bytes(bytes(changed))
-        with pytest.raises(BundleRefused):
-            read_bundle(damaged, SYNC_PASSPHRASE)
-    read_bundle(bundle, SYNC_PASSPHRASE)  # the untouched one still reads
+        with pytest.raises(BundleRefused) as caught:
+            verify_bundle(damaged, SYNC_PASSPHRASE)
+        assert "damaged" in str(caught.value) and not isinstance(caught.value, WrongSyncPassphrase), offset
+    verify_bundle(bundle, SYNC_PASSPHRASE)  # the untouched one still reads

@@ -5,8 +5,11 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
+
 from desktop.services.csv_format import BOM, read_csv
 from desktop.services.shop import shop_settings
+from desktop.sync.bundle import SyncPassphraseNeeded, WrongSyncPassphrase
 from desktop.sync.export import export_bundle
 from desktop.sync.importer import import_bundle
 from tests.sync_helpers import (
@@ -96,13 +99,17 @@ def test_a_bom_at_the_start_of_a_csv_is_understood(shop, till_b, tmp_path):
     assert dump(till_b) == dump(shop)
 
 
-def test_a_plain_bundle_needs_no_passphrase(shop, till_b, tmp_path):
+def test_a_plain_bundle_is_readable_by_anyone_but_imports_only_with_the_sync_passphrase(shop, till_b, tmp_path):
     fill_book(shop)
-    report = export_bundle(shop, tmp_path / "plain.zip", passphrase=None)
+    report = export_bundle(shop, tmp_path / "plain.zip", passphrase=SYNC_PASSPHRASE, plain=True)
     assert not report.encrypted
     assert "first_name" in members(tmp_path / "plain.zip", None)["customers.csv"].decode()
+    with pytest.raises(SyncPassphraseNeeded, match="give the sync passphrase"):
+        import_bundle(till_b, tmp_path / "plain.zip", passphrase=None)
+    with pytest.raises(WrongSyncPassphrase, match="Wrong sync passphrase"):
+        import_bundle(till_b, tmp_path / "plain.zip", passphrase="another sync passphrase")
 
-    import_bundle(till_b, tmp_path / "plain.zip", passphrase=None)
+    import_bundle(till_b, tmp_path / "plain.zip", passphrase=SYNC_PASSPHRASE)
 
     assert dump(till_b) == dump(shop)
 
@@ -135,8 +142,8 @@ def test_every_row_goes_once_whatever_the_batch_size_and_a_damaged_cell_goes_who
     monkeypatch.setattr(export_module, "BATCH", 2)
     small = members(export(shop, tmp_path / "small.zip", full=True).path)
 
-    assert {name: data for name, data in small.items() if name != "manifest.json"} == {
-        name: data for name, data in whole.items() if name != "manifest.json"}
+    assert {name: data for name, data in small.items() if name not in ("manifest.json", "manifest.mac")} == {
+        name: data for name, data in whole.items() if name not in ("manifest.json", "manifest.mac")}
     header, rows = read_csv(small["customers.csv"], name="customers.csv")  # the strict reader, apostrophes off
     notes_at = header.index("notes")
     assert [(row[0], row[notes_at]) for row in rows] == [(uuid, notes or "") for uuid, notes in ids_uuids]
@@ -163,7 +170,7 @@ def test_an_incremental_export_is_the_same_whatever_the_batch_size(shop, tmp_pat
     small = members(report.path)
 
     assert not report.manifest.full and report.customers > 2
-    assert {name: data for name, data in small.items() if name != "manifest.json"} == {
-        name: data for name, data in whole.items() if name != "manifest.json"}
+    assert {name: data for name, data in small.items() if name not in ("manifest.json", "manifest.mac")} == {
+        name: data for name, data in whole.items() if name not in ("manifest.json", "manifest.mac")}
     header, rows = read_csv(small["customers.csv"], name="customers.csv")
     assert "hand\x1fedited" in [row[header.index("notes")] for row in rows]
