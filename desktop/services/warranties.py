@@ -19,6 +19,7 @@ from desktop.models.base import utc_now
 from desktop.services.customers import full_name, get_customer
 from desktop.services.dates import add_months, parse_date
 from desktop.services.permissions import Permission, acting_staff_name, require
+from desktop.services.record_ids import record_by_number
 from desktop.services.text import clean_text, fold, staff_name
 
 MAX_MONTHS = 120
@@ -146,7 +147,7 @@ def add_warranty(session: Session, form: NewWarranty, *, staff: str = "", today:
 def get_warranty(session: Session, warranty_id: int | str) -> Warranty:
     require(session, Permission.LOOK_UP)
     text = str(warranty_id).strip()
-    warranty = session.get(Warranty, int(text)) if text.isdigit() else None
+    warranty = record_by_number(session, Warranty, text)
     if warranty is None:
         raise NotFound(translatable("No warranty {ref}."), ref=text[:40])
     return warranty
@@ -276,7 +277,7 @@ def set_claim_outcome(session: Session, claim_id: int, outcome: str, *, staff: s
     """What was done: repaired, replaced, refunded, refused and why."""
     require(session, Permission.RECORDS)
     staff = staff_name(acting_staff_name(session, staff))
-    claim = session.get(WarrantyClaim, claim_id)
+    claim = record_by_number(session, WarrantyClaim, claim_id)
     if claim is None:
         raise NotFound(translatable("No warranty claim {ref}."), ref=claim_id)
     problems: dict[str, Problem] = {}
