@@ -20,7 +20,7 @@ from desktop.services.customers import full_name, get_customer
 from desktop.services.dates import add_months, parse_date
 from desktop.services.permissions import Permission, acting_staff_name, require
 from desktop.services.record_ids import record_by_number
-from desktop.services.text import clean_text, fold, staff_name
+from desktop.services.text import clean_text, fold, staff_name, without_invisible
 
 MAX_MONTHS = 120
 MIN_SERIAL_KEY = 3
@@ -28,8 +28,9 @@ _SERIAL_SEPARATORS = re.compile(r"[\s\-./_:]+")
 
 
 def serial_key(text: str) -> str:
-    """The form serials are compared in: upper case, without spaces, dashes, dots, slashes."""
-    return _SERIAL_SEPARATORS.sub("", (text or "").strip()).upper()
+    """The form serials are compared in: upper case, without spaces, dashes, dots, slashes, nor
+    invisible characters."""
+    return _SERIAL_SEPARATORS.sub("", without_invisible(text or "", keep_joiners=False)).upper()
 
 
 def expiry(purchase_date: date, months: int) -> date:
