@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from desktop.cli import NEW_PASSPHRASE_ENV, PASSPHRASE_ENV, RECOVERY_KEY_ENV, main
-from desktop.db.key_file import key_file_path
 from tests.cli.helpers import ok_json
-from tests.conftest import PASSPHRASE
+from tests.conftest import PASSPHRASE, copy_shop
 
 # One of each record a command can name, each numbered 1 (a customer with a loyalty card, a
 # programme, a reservation, a warranty with a claim, a call to follow up).
@@ -54,9 +52,7 @@ def ana(cli, shop_path) -> dict:
 
 @pytest.fixture(scope="session")
 def records_template(shop_template, tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("records") / "shop.regulars"
-    shutil.copy2(shop_template, path)
-    shutil.copy2(key_file_path(shop_template), key_file_path(path))
+    path = copy_shop(shop_template, tmp_path_factory.mktemp("records") / "shop.regulars")
     with pytest.MonkeyPatch.context() as env:
         env.setenv(PASSPHRASE_ENV, PASSPHRASE)
         env.delenv(RECOVERY_KEY_ENV, raising=False)
@@ -68,8 +64,4 @@ def records_template(shop_template, tmp_path_factory) -> Path:
 @pytest.fixture
 def records_path(records_template, tmp_path) -> Path:
     """A fresh copy of a shop holding RECORDS, closed, in this test's own folder."""
-    path = tmp_path / "records" / "shop.regulars"
-    path.parent.mkdir()
-    shutil.copy2(records_template, path)
-    shutil.copy2(key_file_path(records_template), key_file_path(path))
-    return path
+    return copy_shop(records_template, tmp_path / "records" / "shop.regulars")
