@@ -120,3 +120,17 @@ def test_numbers_in_range_still_find_their_records(cli, records_path):
     assert "Bolo" in ok(cli, records_path, "reservations", "show", "1")
     assert "Café" in ok(cli, records_path, "loyalty", "balance", "1")
     assert "No customer 9223372036854775807." in refused(cli, records_path, "customers", "show", "9223372036854775807")
+
+
+@pytest.mark.parametrize("name", ["\u200b", "\u3164", "\u2800", "\ufeff", "\u200e", "\u2060", "\u115f", "\u0301"])
+def test_a_first_name_that_shows_nothing_is_refused(cli, records_path, name):
+    before = shop_fingerprint(records_path)
+    err = refused(cli, records_path, "customers", "add", "--first-name", name, "--phone", "(11) 91234-5678")
+    assert "first name: Has no visible character" in err
+    assert shop_fingerprint(records_path) == before
+
+
+def test_a_name_typed_with_a_zero_width_space_is_found(cli, records_path):
+    added = ok(cli, records_path, "customers", "add", "--first-name", "Jo\u200bão", "--phone", "(11) 91234-5678")
+    assert added.startswith("Added customer #2: João")
+    assert "João" in ok(cli, records_path, "customers", "find", "joão")
