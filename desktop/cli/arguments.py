@@ -23,7 +23,7 @@ class ArgumentParser(argparse.ArgumentParser):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.register("type", None, text)
+        self.register("type", None, decodable_text)
 
     def add_subparsers(self, **kwargs):
         commands = super().add_subparsers(**kwargs)
@@ -31,7 +31,8 @@ class ArgumentParser(argparse.ArgumentParser):
         return commands
 
 
-def text(value: str) -> str:
+def decodable_text(value: str) -> str:
+    """Text as typed; lone surrogates stand for bytes the terminal's encoding could not decode."""
     if _UNDECODED.search(value):
         encoding = sys.getfilesystemencoding()
         raise argparse.ArgumentTypeError(f"not valid text in the terminal's encoding ({encoding}); type it again")
@@ -40,7 +41,7 @@ def text(value: str) -> str:
 
 def record_number(value: str) -> int:
     """A record's number (a call, a claim): a whole number SQLite can hold."""
-    number = record_id(text(value))
+    number = record_id(decodable_text(value))
     if number is None:
         raise argparse.ArgumentTypeError(_not_a_number(value))
     return number
@@ -48,7 +49,7 @@ def record_number(value: str) -> int:
 
 def record_ref(value: str) -> str:
     """A record's number, or its UUID, code or name: only a number is checked here."""
-    if is_number(text(value).strip()) and record_id(value) is None:
+    if is_number(decodable_text(value).strip()) and record_id(value) is None:
         raise argparse.ArgumentTypeError(_not_a_number(value))
     return value
 
