@@ -6,7 +6,7 @@ import sys
 from datetime import date
 from typing import Any
 
-from desktop.cli.arguments import record_number, record_ref
+from desktop.cli.arguments import record_number, record_ref, reference_text
 from desktop.cli.common import CommandFailed, fit, print_json, shop_session, staff_name
 from desktop.services import warranties as warranty_service
 from desktop.services.loyalty import customer_from_ref
@@ -166,7 +166,7 @@ def add_commands(commands) -> None:
     add.set_defaults(run=cmd_warranties_add, field_labels=FIELD_LABELS)
 
     find = actions.add_parser("find", help="warranties by serial number, however it is typed")
-    find.add_argument("serial")
+    find.add_argument("serial", type=reference_text)
     find.add_argument("--json", action="store_true")
     find.set_defaults(run=cmd_warranties_find)
 

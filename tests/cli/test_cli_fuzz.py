@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from desktop.cli import PASSPHRASE_ENV, RECOVERY_KEY_ENV, build_parser, main
-from desktop.cli.arguments import record_number, record_ref
+from desktop.cli.arguments import record_number, record_ref, reference_text
 from tests.cli.helpers import shop_fingerprint
 from tests.conftest import PASSPHRASE
 
@@ -106,7 +106,7 @@ class Slot:
     @property
     def kind(self) -> str:
         dest, kind = self.action.dest, self.action.type
-        if kind in (record_ref, record_number):
+        if kind in (record_ref, record_number, reference_text):
             return "record"
         if self.action.choices:
             return "choice"

@@ -134,3 +134,15 @@ def test_a_name_typed_with_a_zero_width_space_is_found(cli, records_path):
     added = ok(cli, records_path, "customers", "add", "--first-name", "Jo\u200bão", "--phone", "(11) 91234-5678")
     assert added.startswith("Added customer #2: João")
     assert "João" in ok(cli, records_path, "customers", "find", "joão")
+
+
+@pytest.mark.parametrize(
+    ("argument", "command"),
+    [("reference", ["reservations", "show", "{}"]), ("customer", ["loyalty", "balance", "{}"]),
+     ("serial", ["warranties", "find", "{}"]), ("STAFF", ["staff", "turn-off", "{}"])],
+)
+def test_a_reference_with_an_escape_sequence_is_not_echoed_to_the_terminal(cli, records_path, capsys, argument, command):
+    """"No reservation <ref>" would have cleared the screen."""
+    usage_error(cli, records_path, *[part.format("\x1b[2Jx") for part in command])
+    err = capsys.readouterr().err
+    assert f"argument {argument}: contains a control character" in err and "\x1b" not in err
