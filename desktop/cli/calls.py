@@ -7,7 +7,6 @@ from typing import Any
 
 from desktop.cli.arguments import record_number, record_ref
 from desktop.cli.common import (
-    CommandFailed,
     fit,
     list_limit,
     local_time,
