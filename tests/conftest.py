@@ -45,14 +45,18 @@ def shop_template(tmp_path_factory) -> Path:
     return path
 
 
+def copy_shop(source: Path, path: Path) -> Path:
+    """A closed shop file copied with its key file, as a backup must; path's folder is made."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source, path)
+    shutil.copy2(key_file_path(source), key_file_path(path))
+    return path
+
+
 @pytest.fixture
 def shop_path(shop_template: Path, tmp_path: Path) -> Path:
     """A fresh copy of the empty template shop and its key file, closed, in this test's own folder."""
-    path = tmp_path / "shop" / "shop.regulars"
-    path.parent.mkdir()
-    shutil.copy2(shop_template, path)
-    shutil.copy2(key_file_path(shop_template), key_file_path(path))
-    return path
+    return copy_shop(shop_template, tmp_path / "shop" / "shop.regulars")
 
 
 @pytest.fixture

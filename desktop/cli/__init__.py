@@ -27,6 +27,7 @@ from desktop.cli import (
     sync,
     warranties,
 )
+from desktop.cli.arguments import ArgumentParser
 from desktop.cli.common import (
     NEW_PASSPHRASE_ENV,
     PASSPHRASE_ENV,
@@ -42,7 +43,7 @@ AREAS = (shop_file, customers, signup, loyalty, reservations, warranties, calls,
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="regulars", description="Regulars: the customer book beside the till.")
+    parser = ArgumentParser(prog="regulars", description="Regulars: the customer book beside the till.")
     parser.add_argument("--db", type=Path, default=default_shop_path(), help="shop file (default: %(default)s)")
     parser.add_argument(
         "--recovery-key",

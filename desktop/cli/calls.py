@@ -5,9 +5,10 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from desktop.cli.arguments import record_number, record_ref
 from desktop.cli.common import (
-    CommandFailed,
     fit,
+    list_limit,
     local_time,
     print_json,
     shop_session,
@@ -100,19 +101,18 @@ def cmd_calls_log(args) -> int:
 
 
 def cmd_calls_list(args) -> int:
-    if args.limit < 1:
-        raise CommandFailed("--limit must be at least 1.")
+    limit = list_limit(args)
     with shop_session(args) as session:
         region = shop_settings(session).region
         customer_id = customer_from_ref(session, args.customer).id if args.customer else None
         if args.follow_ups:
-            found = phone_calls.open_follow_ups(session, limit=args.limit if customer_id is None else 100_000)
+            found = phone_calls.open_follow_ups(session, limit=limit if customer_id is None else 100_000)
             if customer_id is not None:
-                found = [c for c in found if c.customer_id == customer_id][: args.limit]
+                found = [c for c in found if c.customer_id == customer_id][: limit]
         elif customer_id is not None:
-            found = phone_calls.customer_calls(session, customer_id, limit=args.limit)
+            found = phone_calls.customer_calls(session, customer_id, limit=limit)
         else:
-            found = phone_calls.recent_calls(session, limit=args.limit)
+            found = phone_calls.recent_calls(session, limit=limit)
         records = [_record(c, region) for c in found]
     if args.json:
         print_json(records)
@@ -147,7 +147,7 @@ def add_commands(commands) -> None:
     log = actions.add_parser("log", help="a call, tied to the caller when the number or --customer is known")
     log.add_argument("--reason", required=True, help="one of the shop's call reasons, e.g. Question")
     log.add_argument("--phone", help="the caller's number, any format")
-    log.add_argument("--customer", help="customer number, UUID or card code (wins over --phone)")
+    log.add_argument("--customer", type=record_ref, help="customer number, UUID or card code (wins over --phone)")
     log.add_argument("--name", help="a new caller's name: they are added as a customer with --phone")
     log.add_argument("--heard-from", help="a new caller's answer to how they heard of the shop")
     log.add_argument("--notes")
@@ -158,13 +158,13 @@ def add_commands(commands) -> None:
 
     listing = actions.add_parser("list", help="recent calls, newest first, or the follow-ups still to do")
     listing.add_argument("--follow-ups", action="store_true", help="follow-ups not done yet, earliest first")
-    listing.add_argument("--customer", help="one customer's calls (number, UUID or card code)")
+    listing.add_argument("--customer", type=record_ref, help="one customer's calls (number, UUID or card code)")
     listing.add_argument("--limit", type=int, default=50)
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(run=cmd_calls_list)
 
     done = actions.add_parser("done", help="a call's follow-up was done")
-    done.add_argument("call", metavar="CALL_ID", type=int, help="the call's number")
+    done.add_argument("call", metavar="CALL_ID", type=record_number, help="the call's number")
     done.add_argument("--staff", help="who did it")
     done.add_argument("--json", action="store_true")
     done.set_defaults(run=cmd_calls_done, field_labels=FIELD_LABELS)

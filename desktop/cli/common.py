@@ -102,6 +102,18 @@ def print_json(value: Any) -> None:
     print(json.dumps(value, ensure_ascii=False, indent=2, default=str))
 
 
+MAX_LIMIT = 100_000
+
+
+def list_limit(args) -> int:
+    """--limit: how many lines a listing prints, at least one."""
+    if args.limit < 1:
+        raise CommandFailed("--limit must be at least 1.")
+    if args.limit > MAX_LIMIT:
+        raise CommandFailed(f"--limit must be at most {MAX_LIMIT}.")
+    return args.limit
+
+
 def staff_name(args) -> str:
     """--staff as typed; the services clean it and name the "staff" field when it is wrong."""
     return getattr(args, "staff", None) or ""

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from desktop.cli.common import CommandFailed, print_json, shop_session
+from desktop.cli.arguments import record_ref
+from desktop.cli.common import CommandFailed, list_limit, print_json, shop_session
 from desktop.errors import DuplicateCustomer
 from desktop.services import customers as customer_service
 from desktop.services.lookup import CustomerMatch, find_customers, query_problem
@@ -87,11 +88,10 @@ def cmd_customers_add(args) -> int:
 
 
 def cmd_customers_find(args) -> int:
-    if args.limit < 1:
-        raise CommandFailed("--limit must be at least 1.")
+    limit = list_limit(args)
     with shop_session(args) as session:
         region = shop_settings(session).region
-        matches = find_customers(session, args.query, region, limit=args.limit)
+        matches = find_customers(session, args.query, region, limit=limit)
     if args.json:
         print_json([_match_record(m) for m in matches])
     elif not matches:
@@ -143,6 +143,6 @@ def add_commands(commands) -> None:
     find.set_defaults(run=cmd_customers_find)
 
     show = customer_commands.add_parser("show", help="everything about one customer")
-    show.add_argument("id", help="customer number or UUID")
+    show.add_argument("id", type=record_ref, help="customer number or UUID")
     show.add_argument("--json", action="store_true")
     show.set_defaults(run=cmd_customers_show)

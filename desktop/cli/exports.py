@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from desktop.cli.arguments import record_ref
 from desktop.cli.common import CommandFailed, open_shop, print_json
 from desktop.models import CHANNELS
 from desktop.services import exports
@@ -95,7 +96,7 @@ def add_commands(commands) -> None:
     contacts.add_argument("--out", required=True, type=Path, metavar="FILE.vcf")
     whose = contacts.add_mutually_exclusive_group()
     whose.add_argument(
-        "--customer", action="append", metavar="REF", help="customer number, UUID or card code; repeatable"
+        "--customer", action="append", metavar="REF", type=record_ref, help="customer number, UUID or card code; repeatable"
     )
     whose.add_argument("--query", metavar="TEXT", help="everyone `customers find TEXT` finds")
     whose.add_argument("--all", action="store_true", help="every customer")

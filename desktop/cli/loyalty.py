@@ -5,8 +5,20 @@ from __future__ import annotations
 import sys
 from typing import Any, Callable
 
+from desktop.cli.arguments import record_ref
 from desktop.cli.common import CommandFailed, print_json, shop_session
 from desktop.services import card_codes, loyalty
+
+FIELD_LABELS = {
+    "name": "--name",
+    "reward_at": "--reward-at",
+    "reward_description": "--reward",
+    "spend_per_stamp": "--spend-per-stamp",
+    "points_per_unit": "--points-per-unit",
+    "purchase": "--purchase",
+    "amount": "--amount",
+    "reason": "--reason",
+}
 
 
 def _balance_record(balance: loyalty.Balance) -> dict[str, Any]:
@@ -129,21 +141,21 @@ def add_commands(commands) -> None:
     program_add.add_argument("--reward", required=True, help='what the reward is, e.g. "Free coffee"')
     program_add.add_argument("--spend-per-stamp", help="stamps: one stamp per this amount spent (default: per purchase)")
     program_add.add_argument("--points-per-unit", help="points earned per currency unit spent (makes a points programme)")
-    program_add.set_defaults(run=cmd_programs_add)
+    program_add.set_defaults(run=cmd_programs_add, field_labels=FIELD_LABELS)
     program_list = program_commands.add_parser("list")
     program_list.add_argument("--json", action="store_true")
     program_list.set_defaults(run=cmd_programs_list)
     for action in ("pause", "resume", "end"):
         change = program_commands.add_parser(action, help=f"{action} a programme (balances are kept)")
-        change.add_argument("program", help="name or number")
+        change.add_argument("program", type=record_ref, help="name or number")
         change.set_defaults(run=cmd_programs_status, action=action)
 
     def customer_action(name: str, help_text: str, run):
         command = loyalty_commands.add_parser(name, help=help_text)
-        command.add_argument("customer", help="customer number, UUID or card code")
-        command.add_argument("--program", required=True, help="programme name or number")
+        command.add_argument("customer", type=record_ref, help="customer number, UUID or card code")
+        command.add_argument("--program", required=True, type=record_ref, help="programme name or number")
         command.add_argument("--json", action="store_true")
-        command.set_defaults(run=run)
+        command.set_defaults(run=run, field_labels=FIELD_LABELS)
         return command
 
     stamp = customer_action("stamp", "a stamp, or points for --purchase", cmd_loyalty_stamp)
@@ -154,11 +166,11 @@ def add_commands(commands) -> None:
     adjust.add_argument("--amount", required=True, help="e.g. 2 or -1")
     adjust.add_argument("--reason", required=True)
     balance = loyalty_commands.add_parser("balance", help="a customer's balances")
-    balance.add_argument("customer", help="customer number, UUID or card code")
+    balance.add_argument("customer", type=record_ref, help="customer number, UUID or card code")
     balance.add_argument("--json", action="store_true")
-    balance.set_defaults(run=cmd_loyalty_balance)
+    balance.set_defaults(run=cmd_loyalty_balance, field_labels=FIELD_LABELS)
     card = loyalty_commands.add_parser("card", help="a customer's card code (issued if needed)")
-    card.add_argument("customer", help="customer number, UUID or card code")
+    card.add_argument("customer", type=record_ref, help="customer number, UUID or card code")
     card.add_argument("--replace", action="store_true", help="a lost card: the old code stops working")
     card.add_argument("--json", action="store_true")
     card.set_defaults(run=cmd_loyalty_card)

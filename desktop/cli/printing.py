@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from desktop.cli.arguments import record_ref
 from desktop.cli.common import CommandFailed, shop_session
 from desktop.services import loyalty
 from desktop.services.shop import sheet_paper, shop_settings
@@ -80,12 +81,12 @@ def add_commands(commands) -> None:
     cards = print_commands.add_parser("cards", help="loyalty cards as a PDF")
     cards.add_argument("--out", required=True, type=Path)
     whose = cards.add_mutually_exclusive_group()
-    whose.add_argument("--customer", action="append", help="customer number, UUID or card code; repeatable")
+    whose.add_argument("--customer", action="append", type=record_ref, help="customer number, UUID or card code; repeatable")
     whose.add_argument("--without-card", action="store_true", help="everyone who has no card yet")
     whose.add_argument("--all", action="store_true", help="every customer")
     cards.add_argument("--layout", choices=["sheet", "single"], default="sheet",
                        help="sheet: 10 per page with cut marks; single: one card per page for a card printer")
-    cards.add_argument("--program", help="the stamp programme whose boxes to print (default: the first)")
+    cards.add_argument("--program", type=record_ref, help="the stamp programme whose boxes to print (default: the first)")
     cards.set_defaults(run=cmd_print_cards)
 
     form = print_commands.add_parser("form", help="a blank paper form to fill in by hand, with the privacy notice")
@@ -93,10 +94,10 @@ def add_commands(commands) -> None:
     form.add_argument("--out", required=True, type=Path)
     form.set_defaults(run=cmd_print_form)
     slip = print_commands.add_parser("slip", help="a reservation's slip")
-    slip.add_argument("reference", metavar="RESERVATION_REF", help="the reference (or the reservation's number)")
+    slip.add_argument("reference", metavar="RESERVATION_REF", type=record_ref, help="the reference (or the reservation's number)")
     slip.add_argument("--out", required=True, type=Path)
     slip.set_defaults(run=cmd_print_slip)
     certificate = print_commands.add_parser("certificate", help="a warranty certificate with its claims")
-    certificate.add_argument("warranty", metavar="WARRANTY_ID", help="the warranty's number")
+    certificate.add_argument("warranty", metavar="WARRANTY_ID", type=record_ref, help="the warranty's number")
     certificate.add_argument("--out", required=True, type=Path)
     certificate.set_defaults(run=cmd_print_certificate)

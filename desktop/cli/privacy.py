@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from desktop.cli.arguments import record_ref
 from desktop.cli.common import CommandFailed, fit, local_time, open_shop, print_json, shop_session, stamp
 from desktop.services.erasure import anonymise_customers, erase_customer, inactive_customers
 from desktop.services.erasure_register import register_path
@@ -110,13 +111,13 @@ def add_commands(commands) -> None:
     actions = privacy.add_subparsers(dest="privacy_command", metavar="ACTION", required=True)
 
     export = actions.add_parser("export", help="everything held about one customer, as a PDF and a JSON file")
-    export.add_argument("customer", help="customer number, UUID or card code")
+    export.add_argument("customer", type=record_ref, help="customer number, UUID or card code")
     export.add_argument("--out", type=Path, required=True, help="folder to write the two files into")
     export.add_argument("--json", action="store_true", help="print the result as JSON")
     export.set_defaults(run=cmd_export)
 
     erase = actions.add_parser("erase", help="anonymise one customer everywhere, keeping anonymous totals")
-    erase.add_argument("customer", help="customer number, UUID or card code")
+    erase.add_argument("customer", type=record_ref, help="customer number, UUID or card code")
     erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     erase.add_argument("--json", action="store_true", help="print the result as JSON")
     erase.set_defaults(run=cmd_erase)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from desktop.cli.arguments import record_ref
 from desktop.cli.common import (
     fit,
     local_time,
@@ -168,7 +169,7 @@ def add_commands(commands) -> None:
     reservations = commands.add_parser("reservations", help="items put aside or ordered for a customer")
     actions = reservations.add_subparsers(dest="reservations_command", metavar="ACTION", required=True)
     add = actions.add_parser("add", help="a new reservation; prints the reference for the slip")
-    add.add_argument("--customer", required=True, help="customer number, UUID or card code")
+    add.add_argument("--customer", required=True, type=record_ref, help="customer number, UUID or card code")
     add.add_argument("--item", required=True, help="what is put aside or ordered")
     add.add_argument("--quantity", default="1", help="a whole number (default: 1)")
     add.add_argument("--deposit", help="amount paid now, e.g. 12,50 (default: none)")
@@ -186,18 +187,18 @@ def add_commands(commands) -> None:
     which.add_argument("--overdue", dest="which", action="store_const", const="overdue",
                        help="open, and the expected date has passed")
     which.add_argument("--open", dest="which", action="store_const", const="open", help="every open reservation (the default)")
-    which.add_argument("--customer", help="one customer's (number, UUID or card code), newest first")
+    which.add_argument("--customer", type=record_ref, help="one customer's (number, UUID or card code), newest first")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(run=cmd_reservations_list, which="open")
 
     status = actions.add_parser("status", help="move a reservation on: open -> ready -> collected, or cancelled")
-    status.add_argument("reference", help="the reference on the slip (or the reservation's number)")
+    status.add_argument("reference", type=record_ref, help="the reference on the slip (or the reservation's number)")
     status.add_argument("status", choices=MOVES)
     status.add_argument("--staff", help="who made the change")
     status.add_argument("--json", action="store_true")
     status.set_defaults(run=cmd_reservations_status, field_labels=FIELD_LABELS)
 
     show = actions.add_parser("show", help="one reservation with its status history")
-    show.add_argument("reference", help="the reference on the slip (or the reservation's number)")
+    show.add_argument("reference", type=record_ref, help="the reference on the slip (or the reservation's number)")
     show.add_argument("--json", action="store_true")
     show.set_defaults(run=cmd_reservations_show)

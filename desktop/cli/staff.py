@@ -11,7 +11,8 @@ import os
 import sys
 from datetime import datetime, time, timedelta, timezone
 
-from desktop.cli.common import CommandFailed, fit, local_time, print_json, shop_session, stamp
+from desktop.cli.arguments import record_ref
+from desktop.cli.common import CommandFailed, fit, list_limit, local_time, print_json, shop_session, stamp
 from desktop.errors import InvalidInput, Problem
 from desktop.services import audit, staff
 from desktop.services.dates import parse_date
@@ -106,7 +107,7 @@ def cmd_audit_list(args) -> int:
     until = _day_start(args.until, "--until", days_after=1)  # up to and including that day
     wanted = audit.AuditFilter(action=args.action or "", staff=args.staff or "", since=since, until=until)
     with shop_session(args) as session:
-        entries = audit.list_entries(session, wanted, limit=args.limit)
+        entries = audit.list_entries(session, wanted, limit=list_limit(args))
         rows = [
             {"entry": e.id, "at": stamp(e.at), "staff": e.staff_name, "role": e.role, "action": e.action,
              "subject_kind": e.subject_kind, "subject_uuid": e.subject_uuid, "details": e.details}
@@ -156,7 +157,7 @@ def add_commands(commands) -> None:
         ("turn-on", cmd_staff_turn_on, "the account can sign in again"),
     ):
         change = actions.add_parser(name, help=text)
-        change.add_argument("staff_member", metavar="STAFF", help="the staff member's number or name")
+        change.add_argument("staff_member", metavar="STAFF", type=record_ref, help="the staff member's number or name")
         if name == "set-role":
             change.add_argument("role", choices=("owner", "manager", "cashier"))
         change.add_argument("--json", action="store_true")

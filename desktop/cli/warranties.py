@@ -6,6 +6,7 @@ import sys
 from datetime import date
 from typing import Any
 
+from desktop.cli.arguments import record_number, record_ref, reference_text
 from desktop.cli.common import CommandFailed, fit, print_json, shop_session, staff_name
 from desktop.services import warranties as warranty_service
 from desktop.services.loyalty import customer_from_ref
@@ -154,7 +155,7 @@ def add_commands(commands) -> None:
     warranties = commands.add_parser("warranties", help="warranty cards and claims")
     actions = warranties.add_subparsers(dest="warranties_command", metavar="ACTION", required=True)
     add = actions.add_parser("add", help="register a product sold with a warranty; prints the expiry")
-    add.add_argument("--customer", required=True, help="customer number, UUID or card code")
+    add.add_argument("--customer", required=True, type=record_ref, help="customer number, UUID or card code")
     add.add_argument("--product", required=True)
     add.add_argument("--serial", required=True, help="the serial number printed on the product")
     add.add_argument("--purchased", required=True, help="purchase date: YYYY-MM-DD")
@@ -165,7 +166,7 @@ def add_commands(commands) -> None:
     add.set_defaults(run=cmd_warranties_add, field_labels=FIELD_LABELS)
 
     find = actions.add_parser("find", help="warranties by serial number, however it is typed")
-    find.add_argument("serial")
+    find.add_argument("serial", type=reference_text)
     find.add_argument("--json", action="store_true")
     find.set_defaults(run=cmd_warranties_find)
 
@@ -175,7 +176,7 @@ def add_commands(commands) -> None:
     expiring.set_defaults(run=cmd_warranties_expiring, field_labels=FIELD_LABELS)
 
     claim = actions.add_parser("claim", help="a claim against a warranty")
-    claim.add_argument("warranty", metavar="WARRANTY_ID", help="the warranty's number")
+    claim.add_argument("warranty", metavar="WARRANTY_ID", type=record_ref, help="the warranty's number")
     claim.add_argument("--problem", required=True, help="what went wrong")
     claim.add_argument("--date", help="when it was claimed: YYYY-MM-DD (default: today)")
     claim.add_argument("--outcome", help="what was done, if known already")
@@ -184,7 +185,7 @@ def add_commands(commands) -> None:
     claim.set_defaults(run=cmd_warranties_claim, field_labels=FIELD_LABELS)
 
     outcome = actions.add_parser("outcome", help="what was done about a claim: repaired, replaced, refunded, refused")
-    outcome.add_argument("claim", metavar="CLAIM_ID", type=int, help="the claim's number")
+    outcome.add_argument("claim", metavar="CLAIM_ID", type=record_number, help="the claim's number")
     outcome.add_argument("outcome", metavar="TEXT")
     outcome.add_argument("--staff", help="who dealt with it")
     outcome.add_argument("--json", action="store_true")

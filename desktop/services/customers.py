@@ -23,6 +23,7 @@ from desktop.services import audit
 from desktop.services.dates import format_date
 from desktop.services.permissions import Permission, require
 from desktop.services.phones import ParsedPhone, is_supported_region, parse_phone
+from desktop.services.record_ids import is_number, record_by_number
 from desktop.services.search_keys import email_key, name_keys
 from desktop.services.text import clean_text
 
@@ -273,13 +274,12 @@ def update_customer(
 def get_customer(session: Session, id_or_uuid: int | str) -> Customer:
     """By number or by UUID; NotFound with a message naming what was asked for."""
     require(session, Permission.LOOK_UP)
-    query = select(Customer).options(selectinload(Customer.phones))
     text = str(id_or_uuid).strip()
-    if text.isdigit():
-        query = query.where(Customer.id == int(text))
+    with_phones = [selectinload(Customer.phones)]
+    if is_number(text):  # a number too large for any record is nobody's
+        customer = record_by_number(session, Customer, text, options=with_phones)
     else:
-        query = query.where(Customer.uuid == text.lower())
-    customer = session.scalars(query).first()
+        customer = session.scalars(select(Customer).options(*with_phones).where(Customer.uuid == text.lower())).first()
     if customer is None:
         raise NotFound(translatable("No customer {ref}."), ref=text[:40])
     return customer

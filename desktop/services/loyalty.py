@@ -21,6 +21,8 @@ from desktop.services import audit, card_codes
 from desktop.services.customers import NOT_ERASED, full_name, get_customer, is_erased
 from desktop.services.money import parse_cents
 from desktop.services.permissions import Permission, require
+from desktop.services.record_ids import is_number, record_by_number
+from desktop.services.shop import shop_settings
 from desktop.services.text import clean_text
 
 KINDS = ("stamps", "points")
@@ -101,7 +103,8 @@ def add_program(session: Session, settings: ProgramSettings) -> LoyaltyProgram:
         problems["reward_description"] = Problem(translatable("Say what the reward is, e.g. a free coffee."))
     cents_per_stamp = points_per_unit = None
     if settings.kind == "stamps" and (settings.spend_per_stamp or "").strip():
-        cents = parse_cents(settings.spend_per_stamp)
+        shop = shop_settings(session)
+        cents = parse_cents(settings.spend_per_stamp, shop.currency, shop.region)
         if isinstance(cents, Problem):
             problems["spend_per_stamp"] = cents
         else:
@@ -144,8 +147,8 @@ def _program_named(session: Session, name: str) -> LoyaltyProgram | None:
 
 def get_program(session: Session, name_or_id: str | int) -> LoyaltyProgram:
     text = str(name_or_id).strip()
-    if text.isdigit():
-        program = session.scalars(select(LoyaltyProgram).where(LoyaltyProgram.id == int(text))).first()
+    if is_number(text):
+        program = record_by_number(session, LoyaltyProgram, text)
     else:
         program = _program_named(session, text)
     if program is None:
@@ -249,7 +252,8 @@ def earn(session: Session, customer_id: int, program_ref: str | int, purchase: s
     _require_active(program)
     cents = None
     if purchase not in (None, ""):
-        cents = parse_cents(purchase)
+        shop = shop_settings(session)
+        cents = parse_cents(purchase, shop.currency, shop.region)
         if isinstance(cents, Problem):
             raise InvalidInput({"purchase": cents})
     if cents is None and program.kind == "stamps" and program.cents_per_stamp is not None:

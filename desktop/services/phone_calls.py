@@ -33,6 +33,7 @@ from desktop.services.customers import (
 from desktop.services.dates import parse_date
 from desktop.services.permissions import Permission, acting_staff_name, require
 from desktop.services.phones import display_phone, parse_phone
+from desktop.services.record_ids import record_by_number
 from desktop.services.text import clean_text, staff_name
 
 
@@ -214,7 +215,7 @@ def _summaries(session: Session, query) -> list[CallSummary]:
 
 
 def _get_call(session: Session, call_id: int) -> PhoneCall:
-    call = session.get(PhoneCall, call_id)
+    call = record_by_number(session, PhoneCall, call_id)
     if call is None:
         raise NotFound(translatable("No call {ref}."), ref=call_id)
     return call

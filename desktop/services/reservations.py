@@ -14,13 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.errors import InvalidInput, NotFound, Problem, translatable
-from desktop.models import Customer, CustomerPhone, Reservation, ReservationEvent
+from desktop.models import Customer, CustomerPhone, Reservation, ReservationEvent, Shop
 from desktop.models.base import utc_now
 from desktop.services import audit, card_codes
 from desktop.services.customers import FIRST_PHONE, full_name, get_customer
 from desktop.services.dates import parse_date
 from desktop.services.money import parse_cents
 from desktop.services.permissions import Permission, acting_staff_name, require
+from desktop.services.record_ids import is_number, record_by_number
+from desktop.services.shop import shop_settings
 from desktop.services.text import clean_text, staff_name
 
 MAX_QUANTITY = 999
@@ -86,7 +88,7 @@ class ReservationSummary:
         return self.status == "open" and self.expected_on < today
 
 
-def _check(form: NewReservation, today: date) -> dict[str, object]:
+def _check(form: NewReservation, today: date, shop: Shop) -> dict[str, object]:
     problems: dict[str, Problem] = {}
     values: dict[str, object] = {}
     if form.customer_id is None:
@@ -101,7 +103,7 @@ def _check(form: NewReservation, today: date) -> dict[str, object]:
     if isinstance(quantity, Problem):
         problems["quantity"] = quantity
     values["quantity"] = quantity
-    deposit = parse_deposit(form.deposit)
+    deposit = parse_deposit(form.deposit, shop.currency, shop.region)
     if isinstance(deposit, Problem):
         problems["deposit"] = deposit
     values["deposit_cents"] = deposit
@@ -127,12 +129,12 @@ def _quantity(value: int | str) -> int | Problem:
     return int(text)
 
 
-def parse_deposit(value: int | str | None) -> int | Problem:
+def parse_deposit(value: int | str | None, currency: str, region: str) -> int | Problem:
     """Cents; blank or zero means no deposit was paid."""
     text = str(value if value is not None else "").strip()
     if text.strip("0.,") == "":  # "", "0", "0,00"
         return 0
-    return parse_cents(value)
+    return parse_cents(value, currency, region)
 
 
 def add_reservation(
@@ -140,7 +142,7 @@ def add_reservation(
 ) -> Reservation:
     """A new open reservation with a fresh reference code; InvalidInput (nothing written) on bad input."""
     require(session, Permission.RECORDS)
-    values = _check(form, today or date.today())
+    values = _check(form, today or date.today(), shop_settings(session))
     staff = staff_name(acting_staff_name(session, staff))
     customer = get_customer(session, form.customer_id)
     reference = _unused_reference(session)
@@ -173,13 +175,11 @@ def get_reservation(session: Session, reference_or_id: str | int) -> Reservation
     """By reference code (as printed, typed or scanned) or by number."""
     require(session, Permission.LOOK_UP)
     text = str(reference_or_id).strip()
-    if text.isdigit():
-        query = select(Reservation).where(Reservation.id == int(text))
+    if is_number(text):
+        reservation = record_by_number(session, Reservation, text)
     else:
-        query = select(Reservation).where(
-            Reservation.reference == card_codes.normalise(text, card_codes.RESERVATION_PREFIX)
-        )
-    reservation = session.scalars(query).first()
+        reference = card_codes.normalise(text, card_codes.RESERVATION_PREFIX)
+        reservation = session.scalars(select(Reservation).where(Reservation.reference == reference)).first()
     if reservation is None:
         raise NotFound(translatable("No reservation {ref}."), ref=text[:40])
     return reservation

@@ -38,6 +38,7 @@ from desktop.models.base import utc_now
 from desktop.models.staff import PASSPHRASE_HOLDER
 from desktop.services import audit
 from desktop.services.permissions import Permission, require
+from desktop.services.record_ids import is_number, record_by_number
 from desktop.services.shop import shop_settings
 from desktop.services.text import fold, staff_name
 
@@ -106,8 +107,8 @@ def list_staff(session: Session, *, include_inactive: bool = False) -> list[Staf
 
 
 def _member(session: Session, ref: int | str) -> StaffMember:
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-        member = session.get(StaffMember, int(ref))
+    if isinstance(ref, int) or is_number(ref):
+        member = record_by_number(session, StaffMember, ref)
     else:
         member = session.scalar(
             select(StaffMember).where((StaffMember.uuid == ref) | (StaffMember.name_key == fold(str(ref))))

@@ -9,6 +9,18 @@ from desktop.errors import InvalidInput, Problem, translatable
 
 # Bidirectional embedding/override/isolate controls can make a name display as something else.
 _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Letters that show nothing, as wide as a space or not at all: the Hangul fillers and the blank
+# Braille cell. With the format characters (Unicode category Cf: zero-width spaces and joiners,
+# direction marks, the byte-order mark, the soft hyphen) they are taken out of what is stored.
+_FILLERS = "\u115f\u1160\u3164\uffa0\u2800"
+_HAS_FILLER = re.compile(f"[{_FILLERS}]")
+# Zero-width (non-)joiners change how letters of these scripts are drawn (Persian "می‌خواهم",
+# Devanagari "क्‍ष"): between two of their letters they are kept; anywhere else they go.
+_JOINERS = "\u200c\u200d"
+_JOINING_SCRIPTS = {
+    "ARABIC", "SYRIAC", "NKO", "MONGOLIAN", "DEVANAGARI", "BENGALI", "GURMUKHI", "GUJARATI", "ORIYA", "TAMIL",
+    "TELUGU", "KANNADA", "MALAYALAM", "SINHALA", "KHMER", "MYANMAR", "TIBETAN",
+}
 # A "+" in front marks an international phone number, which is not a card.
 _CARD_CANDIDATE = re.compile(r"(?<![\d+])(?:\d[ -]?){12,18}\d(?!\d)")
 
@@ -26,6 +38,9 @@ def clean_text(value: str | None, *, max_length: int, multiline: bool = False) -
             continue
         if unicodedata.category(char) in ("Cc", "Cs") or char in "\u2028\u2029":
             return Problem(translatable("Contains a control character."))
+    if text and not has_visible_character(text):
+        return Problem(translatable("Has no visible character: only invisible or blank ones."))
+    text = without_invisible(text).strip()
     if len(text) > max_length:
         return Problem(
             translatable("Too long: at most {max} characters ({length} given)."),
@@ -56,7 +71,45 @@ def is_clean_text(value: str, *, max_length: int, multiline: bool = False) -> bo
     refused = _REFUSED_MULTILINE if multiline else _REFUSED_ONE_LINE
     if refused.search(value) or not unicodedata.is_normalized("NFC", value):
         return False
+    if value and (_may_hold_invisible(value.replace("\n", "").replace("\t", "")) or not has_visible_character(value)):
+        return clean_text(value, max_length=max_length, multiline=multiline) == value  # the rare slow path
     return not (len(value) >= 13 and looks_like_card_number(value))
+
+
+def has_visible_character(text: str) -> bool:
+    """A letter, digit, punctuation mark or symbol that shows (not a filler, not a lone accent)."""
+    return any(unicodedata.category(char)[0] in "LNPS" and char not in _FILLERS for char in text)
+
+
+def _may_hold_invisible(text: str) -> bool:
+    """False when text surely holds no format character nor filler (quick, for the usual text)."""
+    return not text.isprintable() or _HAS_FILLER.search(text) is not None
+
+
+def without_invisible(text: str, *, keep_joiners: bool = True) -> str:
+    """text without format characters and fillers; with keep_joiners, a zero-width (non-)joiner
+    between two letters of a script that needs it stays."""
+    if not _may_hold_invisible(text):
+        return text
+    return "".join(
+        char for index, char in enumerate(text)
+        if not _is_invisible(char) or (keep_joiners and char in _JOINERS and _joins_letters(text, index))
+    )
+
+
+def _is_invisible(char: str) -> bool:
+    return char in _FILLERS or unicodedata.category(char) == "Cf"
+
+
+def _joins_letters(text: str, index: int) -> bool:
+    """The joiner at index sits between two letters (or a letter's marks) of joining scripts."""
+    if index == 0 or index + 1 == len(text):
+        return False
+    return all(_in_joining_script(char) for char in (text[index - 1], text[index + 1]))
+
+
+def _in_joining_script(char: str) -> bool:
+    return unicodedata.category(char)[0] in "LM" and unicodedata.name(char, " ").split()[0] in _JOINING_SCRIPTS
 
 
 MAX_STAFF_NAME = 80
@@ -92,8 +145,9 @@ def _luhn_ok(digits: str) -> bool:
 
 
 def fold(text: str) -> str:
-    """Case- and accent-insensitive form in any script: "João" -> "joao", "Παπαδόπουλος" -> "παπαδοπουλοσ"."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    """Case- and accent-insensitive form in any script, without invisible characters: "João" and
+    "Jo\u200bão" -> "joao", "Παπαδόπουλος" -> "παπαδοπουλοσ"."""
+    decomposed = unicodedata.normalize("NFKD", without_invisible(text, keep_joiners=False))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 

@@ -20,7 +20,8 @@ from desktop.services import audit
 from desktop.services.customers import full_name, get_customer
 from desktop.services.dates import add_months, parse_date
 from desktop.services.permissions import Permission, acting_staff_name, require
-from desktop.services.text import clean_text, fold, staff_name
+from desktop.services.record_ids import record_by_number
+from desktop.services.text import clean_text, fold, staff_name, without_invisible
 
 MAX_MONTHS = 120
 MIN_SERIAL_KEY = 3
@@ -28,8 +29,9 @@ _SERIAL_SEPARATORS = re.compile(r"[\s\-./_:]+")
 
 
 def serial_key(text: str) -> str:
-    """The form serials are compared in: upper case, without spaces, dashes, dots, slashes."""
-    return _SERIAL_SEPARATORS.sub("", (text or "").strip()).upper()
+    """The form serials are compared in: upper case, without spaces, dashes, dots, slashes, nor
+    invisible characters."""
+    return _SERIAL_SEPARATORS.sub("", without_invisible(text or "", keep_joiners=False)).upper()
 
 
 def expiry(purchase_date: date, months: int) -> date:
@@ -147,7 +149,7 @@ def add_warranty(session: Session, form: NewWarranty, *, staff: str = "", today:
 def get_warranty(session: Session, warranty_id: int | str) -> Warranty:
     require(session, Permission.LOOK_UP)
     text = str(warranty_id).strip()
-    warranty = session.get(Warranty, int(text)) if text.isdigit() else None
+    warranty = record_by_number(session, Warranty, text)
     if warranty is None:
         raise NotFound(translatable("No warranty {ref}."), ref=text[:40])
     return warranty
@@ -277,7 +279,7 @@ def set_claim_outcome(session: Session, claim_id: int, outcome: str, *, staff: s
     """What was done: repaired, replaced, refunded, refused and why."""
     require(session, Permission.RECORDS)
     staff = staff_name(acting_staff_name(session, staff))
-    claim = session.get(WarrantyClaim, claim_id)
+    claim = record_by_number(session, WarrantyClaim, claim_id)
     if claim is None:
         raise NotFound(translatable("No warranty claim {ref}."), ref=claim_id)
     problems: dict[str, Problem] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from contextlib import contextmanager
 from pathlib import Path
@@ -52,3 +53,10 @@ def shop_session(db: Path, *, write: bool = False) -> Iterator[Session]:
 def count_rows(db: Path, table: str) -> int:
     with shop_session(db) as session:
         return session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+
+
+def shop_fingerprint(db: Path) -> dict[str, str]:
+    """SHA-256 of the shop file and its key file: equal fingerprints mean nothing was written."""
+    from desktop.db.key_file import key_file_path
+
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in (db, key_file_path(db))}

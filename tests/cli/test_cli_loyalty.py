@@ -79,13 +79,13 @@ def test_programs_add_and_list(cli, shop_path):
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (["--name", "coffee CARD", "--reward-at", "3", "--reward", "Free coffee"], "name: "),
-        (["--name", "Tea card", "--reward-at", "0", "--reward", "Free tea"], "reward at: "),
-        (["--name", "Tea card", "--reward-at", "3", "--reward", " "], "reward description: "),
+        (["--name", "coffee CARD", "--reward-at", "3", "--reward", "Free coffee"], "--name: "),
+        (["--name", "Tea card", "--reward-at", "0", "--reward", "Free tea"], "--reward-at: "),
+        (["--name", "Tea card", "--reward-at", "3", "--reward", " "], "--reward: "),
         (["--name", "Tea card", "--reward-at", "3", "--reward", "Tea", "--points-per-unit", "0"],
-         "points per unit: "),
+         "--points-per-unit: "),
         (["--name", "Tea card", "--reward-at", "3", "--reward", "Tea", "--spend-per-stamp", "lots"],
-         "spend per stamp: "),
+         "--spend-per-stamp: "),
     ],
 )
 def test_programs_add_refuses_bad_settings(cli, shop_path, coffee, args, says):
