@@ -29,13 +29,14 @@ from desktop.cli import (
 from desktop.cli.common import (
     NEW_PASSPHRASE_ENV,
     PASSPHRASE_ENV,
+    PIN_ENV,
     RECOVERY_KEY_ENV,
     CommandFailed,
 )
 from desktop.errors import InvalidInput, RegularsError
 from desktop.paths import default_shop_path
 
-__all__ = ["NEW_PASSPHRASE_ENV", "PASSPHRASE_ENV", "RECOVERY_KEY_ENV", "build_parser", "main"]
+__all__ = ["NEW_PASSPHRASE_ENV", "PASSPHRASE_ENV", "PIN_ENV", "RECOVERY_KEY_ENV", "build_parser", "main"]
 AREAS = (shop_file, customers, signup, loyalty, reservations, warranties, calls, printing, backups, exports, sync,
          privacy, staff)
 
@@ -47,6 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--recovery-key",
         action="store_true",
         help=f"unlock with the recovery key ({RECOVERY_KEY_ENV} or a prompt) instead of the passphrase",
+    )
+    parser.add_argument(
+        "--as",
+        dest="acting_as",
+        metavar="NAME",
+        help=f"on a shop with staff accounts: who is acting (staff number or name); the PIN comes from {PIN_ENV} "
+        "or is asked on a terminal",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 

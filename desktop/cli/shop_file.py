@@ -20,9 +20,10 @@ from desktop.db.engine import verify_shop_file
 from desktop.db.instance_lock import InstanceLock
 from desktop.db.key_changes import new_recovery_key, rotate_key
 from desktop.db.key_file import ORIGIN_LEGACY, key_file_path, read_key_file
-from desktop.db.unlock import read_header
+from desktop.db.unlock import Secret, read_header
 from desktop.services import loyalty
 from desktop.services.demo import add_demo_customers, add_demo_loyalty, add_demo_records
+from desktop.services.permissions import Permission, require_actor
 from desktop.services.shop import (
     ShopSettings,
     change_shop_passphrase,
@@ -69,7 +70,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_check(args) -> int:
-    database = open_shop(args)
+    database = open_shop(args, acting=False)  # reads the file's pages, not the book: no role needed
     try:
         problems = verify_shop_file(database)
     finally:
@@ -93,8 +94,19 @@ def _new_passphrase() -> str:
     return value
 
 
+def _only_an_owner_changes_keys(args, secret: Secret) -> None:
+    """On a shop with staff accounts, only an owner (named by --as, or holding the recovery key)
+    changes how it is unlocked, as only the owner may in the window."""
+    database = open_shop(args, secret=secret)
+    try:
+        require_actor(database.acting, Permission.SETTINGS)
+    finally:
+        database.close()
+
+
 def cmd_passphrase_change(args) -> int:
     old = unlocking_secret(args)
+    _only_an_owner_changes_keys(args, old)
     new = _new_passphrase()
     if old == new:
         raise CommandFailed("That is the current passphrase; nothing was changed.")
@@ -109,7 +121,9 @@ def cmd_passphrase_change(args) -> int:
 
 
 def cmd_recovery_key_new(args) -> int:
-    recovery_key = new_recovery_key(args.db, unlocking_secret(args))
+    secret = unlocking_secret(args)
+    _only_an_owner_changes_keys(args, secret)
+    recovery_key = new_recovery_key(args.db, secret)
     print(f"New recovery key for {args.db}:")
     print_recovery_key(recovery_key)
     return 0
@@ -123,6 +137,7 @@ def cmd_key_rotate(args) -> int:
         )
     passphrase = ask_passphrase()
     read_header(Path(args.db))  # a missing or foreign file is named before anything else happens
+    _only_an_owner_changes_keys(args, passphrase)
     with InstanceLock(Path(args.db)):  # the app must not have the file open while it is re-encrypted
         recovery_key = rotate_key(args.db, passphrase)
     print(

@@ -81,10 +81,3 @@ def require(session: Session, permission: Permission) -> Actor:
     """Checks the unit of work's actor; call first thing in a service, before anything is written."""
     return require_actor(acting(session), permission)
 
-
-def acting_staff_name(session: Session, given: str = "") -> str:
-    """The staff name a record keeps: the one given, else the signed-in staff member's."""
-    if given:
-        return given
-    actor = acting(session)
-    return actor.name if actor is not None else ""

@@ -37,7 +37,7 @@ from desktop.models import ROLES, Actor, StaffMember
 from desktop.models.base import utc_now
 from desktop.models.staff import PASSPHRASE_HOLDER
 from desktop.services import audit
-from desktop.services.permissions import Permission, require
+from desktop.services.permissions import Permission, acting, require
 from desktop.services.shop import shop_settings
 from desktop.services.text import fold, staff_name
 
@@ -105,16 +105,46 @@ def list_staff(session: Session, *, include_inactive: bool = False) -> list[Staf
     return [_summary(member) for member in session.scalars(query)]
 
 
+MAX_STAFF_NUMBER = 2**63 - 1  # SQLite's largest row id: a longer number names nobody
+
+
+def _find_member(session: Session, ref: int | str) -> StaffMember | None:
+    """A staff member by number, UUID or name (any case); None if nobody is."""
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.isascii() and ref.isdigit()):
+        number = int(ref)
+        return session.get(StaffMember, number) if 0 < number <= MAX_STAFF_NUMBER else None
+    return session.scalar(
+        select(StaffMember).where((StaffMember.uuid == ref) | (StaffMember.name_key == fold(str(ref))))
+    )
+
+
 def _member(session: Session, ref: int | str) -> StaffMember:
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-        member = session.get(StaffMember, int(ref))
-    else:
-        member = session.scalar(
-            select(StaffMember).where((StaffMember.uuid == ref) | (StaffMember.name_key == fold(str(ref))))
-        )
+    member = _find_member(session, ref)
     if member is None:
         raise NotFound(translatable("No staff member is called {name}."), name=str(ref))
     return member
+
+
+def recorded_staff_name(session: Session, given: str | None = "") -> str:
+    """The staff name a record keeps (who took the call, the sign-up, the reservation).
+
+    Nothing given: the acting staff member's. Given on a shop with staff accounts: it must be
+    an active staff member's number or name, and is kept as their account spells it
+    (InvalidInput on "staff" otherwise); on a shop without, it is kept as written.
+    """
+    cleaned = staff_name(given)
+    if not cleaned:
+        actor = acting(session)
+        return actor.name if actor is not None else ""
+    if not has_staff(session):
+        return cleaned
+    member = _find_member(session, cleaned)
+    if member is None or not member.active:
+        raise InvalidInput({"staff": Problem(
+            translatable("No active staff member is called {name}. Give a staff member's number or name."),
+            {"name": cleaned},
+        )})  # fmt: skip
+    return member.name
 
 
 def add_staff(session: Session, name: str, role: str, pin: str) -> StaffSummary:

@@ -18,8 +18,9 @@ from desktop.models import Customer, Warranty, WarrantyClaim
 from desktop.models.base import utc_now
 from desktop.services.customers import full_name, get_customer
 from desktop.services.dates import add_months, parse_date
-from desktop.services.permissions import Permission, acting_staff_name, require
-from desktop.services.text import clean_text, fold, staff_name
+from desktop.services.permissions import Permission, require
+from desktop.services.staff import recorded_staff_name
+from desktop.services.text import clean_text, fold
 
 MAX_MONTHS = 120
 MIN_SERIAL_KEY = 3
@@ -124,7 +125,7 @@ def add_warranty(session: Session, form: NewWarranty, *, staff: str = "", today:
     for the same product."""
     require(session, Permission.RECORDS)
     values = _check(form, today or date.today())
-    staff = staff_name(acting_staff_name(session, staff))
+    staff = recorded_staff_name(session, staff)
     customer = get_customer(session, form.customer_id)
     for existing in session.scalars(select(Warranty).where(Warranty.serial_key == values["serial_key"])):
         if fold(existing.product) == fold(values["product"]):
@@ -251,7 +252,7 @@ def add_claim(
     """A claim against a card (claimed today unless said otherwise); the outcome may follow later."""
     require(session, Permission.RECORDS)
     today = today or date.today()
-    staff = staff_name(acting_staff_name(session, staff))
+    staff = recorded_staff_name(session, staff)
     warranty = get_warranty(session, warranty_id)
     problems: dict[str, Problem] = {}
     problem_text = _claim_text(problem, "problem", problems, required=translatable("Describe the problem."))
@@ -275,7 +276,7 @@ def add_claim(
 def set_claim_outcome(session: Session, claim_id: int, outcome: str, *, staff: str = "") -> WarrantyClaim:
     """What was done: repaired, replaced, refunded, refused and why."""
     require(session, Permission.RECORDS)
-    staff = staff_name(acting_staff_name(session, staff))
+    staff = recorded_staff_name(session, staff)
     claim = session.get(WarrantyClaim, claim_id)
     if claim is None:
         raise NotFound(translatable("No warranty claim {ref}."), ref=claim_id)
