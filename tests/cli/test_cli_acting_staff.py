@@ -181,11 +181,13 @@ def test_key_changes_need_an_owner_on_a_shop_with_staff(cli, monkeypatch, staffe
     key_file = staffed.parent / (staffed.name + ".key")
     before = key_file.read_bytes()
     assert refused(cli, staffed, "passphrase", "change") == NEEDS_AS
-    for command in (("passphrase", "change"), ("recovery-key", "new"), ("key", "rotate")):
+    saved = staffed.parent.parent / "recovery-key.txt"
+    for command in (("passphrase", "change"), ("recovery-key", "new"), ("key", "rotate", "--recovery-key-out", str(saved))):
         assert refused(acting_as(cli, monkeypatch, "Caio", CAIO_PIN), staffed, *command) == (
             "regulars: Only the owner may change the shop's settings.\n"
         )
     assert key_file.read_bytes() == before
+    assert not saved.exists()
     out = ok(acting_as(cli, monkeypatch, "Olga", OLGA_PIN), staffed, "recovery-key", "new")
     assert re.search(r"\b[0-9A-Z]{4}(-[0-9A-Z]{4}){7}\b", out)
 
