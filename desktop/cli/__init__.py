@@ -33,7 +33,8 @@ from desktop.cli.common import (
     RECOVERY_KEY_ENV,
     CommandFailed,
 )
-from desktop.errors import InvalidInput, RegularsError
+from desktop.db.engine import BUSY, is_busy
+from desktop.errors import InvalidInput, Problem, RegularsError
 from desktop.paths import default_shop_path
 
 __all__ = ["NEW_PASSPHRASE_ENV", "PASSPHRASE_ENV", "PIN_ENV", "RECOVERY_KEY_ENV", "build_parser", "main"]
@@ -73,7 +74,10 @@ def _run(run: Callable[[Any], int], args) -> int:
     except KeyboardInterrupt:
         print("regulars: interrupted; nothing more was written.", file=sys.stderr)
     except Exception as exc:  # no traceback, and no message that might hold personal data
-        print(f"regulars: unexpected {type(exc).__name__}; nothing was written.", file=sys.stderr)
+        if is_busy(exc):  # "database is locked" outside a unit of work (which names it itself)
+            print(f"regulars: {Problem(BUSY).text()}", file=sys.stderr)
+        else:
+            print(f"regulars: unexpected {type(exc).__name__}; nothing was written.", file=sys.stderr)
     return 1
 
 

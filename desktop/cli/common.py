@@ -89,6 +89,7 @@ def open_shop(args, *, acting: bool = True, secret: Secret | None = None) -> Sho
         database = open_shop_file_with_recovery_key(args.db, secret.text)
     else:
         database = open_shop_file(args.db, secret)
+    database.when_busy = say_the_shop_is_busy()
     try:
         reapply_erasure_register(database)
         if acting:
@@ -97,6 +98,24 @@ def open_shop(args, *, acting: bool = True, secret: Secret | None = None) -> Sho
         database.close()
         raise
     return database
+
+
+def say_the_shop_is_busy():
+    """Says once, on stderr, that a write is waiting for another window or command (ShopDatabase.when_busy)."""
+    said = False
+
+    def when_busy() -> None:
+        nonlocal said
+        if not said:
+            said = True
+            print(
+                "regulars: the shop file is busy with another window or command (an import, a backup, a demo "
+                "being made); waiting for it to finish…",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    return when_busy
 
 
 def sign_in_acting_staff(database: ShopDatabase, args) -> None:

@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from desktop.cli.backups import TerminalProgress
 from desktop.cli.common import (
     NEW_PASSPHRASE_ENV,
     CommandFailed,
@@ -22,8 +23,7 @@ from desktop.db.key_changes import new_recovery_key, recovery_key_opens, rotate_
 from desktop.db.key_file import ORIGIN_LEGACY, key_file_path, read_key_file, write_private_file
 from desktop.db.keys import RecoveryKey
 from desktop.db.unlock import Secret, read_header
-from desktop.services import loyalty
-from desktop.services.demo import add_demo_customers, add_demo_loyalty, add_demo_records
+from desktop.services.demo import make_demo_shop
 from desktop.services.permissions import Permission, require_actor
 from desktop.services.shop import (
     ShopSettings,
@@ -31,7 +31,6 @@ from desktop.services.shop import (
     check_new_passphrase,
     check_settings,
     create_shop,
-    shop_settings,
 )
 
 
@@ -59,13 +58,12 @@ def cmd_demo(args) -> int:
         passphrase = ask_passphrase(confirm=True)
         check_new_passphrase(passphrase)
         database = create_shop(args.db, passphrase, ShopSettings(name=args.shop_name, region=args.region))
-    with database.writing() as session:
-        region = shop_settings(session).region
-        result = add_demo_customers(session, region, args.customers, seed=args.seed)
-        if not loyalty.list_programs(session, include_ended=True):
-            add_demo_loyalty(session, seed=args.seed)
-            add_demo_records(session, region, seed=args.seed)
-    database.close()
+    progress = TerminalProgress("Making demo customers…", at_end="")
+    try:
+        result = make_demo_shop(database, args.customers, seed=args.seed, progress=progress)
+    finally:
+        progress.end()
+        database.close()
     print(f"Added {result.customers} demo customers to {args.db}")
     return 0
 

@@ -9,15 +9,13 @@ for a while, and the attempts, right or wrong, go to the audit trail.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from desktop.db.engine import ShopDatabase
@@ -215,7 +213,7 @@ def sign_in(database: ShopDatabase, ref: int | str, pin: str, *, now: datetime |
     app does not reset the count.
     """
     now = now or utc_now()
-    with _busy_is_said(), database.writing() as session:
+    with database.writing() as session:
         member = _member(session, ref)
         who = (member.uuid, member.name, member.role)
         refused: RegularsError | None = None
@@ -289,7 +287,7 @@ def lock(database: ShopDatabase) -> None:
     try:
         with database.writing() as session:
             audit.record(session, audit.LOCKED, staff=(actor.staff_uuid, actor.name, actor.role))
-    except SQLAlchemyError:
+    except (SQLAlchemyError, ShopFileInUse):
         pass
 
 
@@ -303,24 +301,13 @@ def sign_in_with_passphrase(database: ShopDatabase, passphrase: str) -> Actor:
     try:
         unlock(database.path, passphrase or "")
     except WrongPassphrase:
-        with _busy_is_said(), database.writing() as session:
+        with database.writing() as session:
             audit.record(session, audit.SIGN_IN_FAILED, staff=owner, details={"passphrase": True})
         raise
-    with _busy_is_said(), database.writing() as session:
+    with database.writing() as session:
         audit.record(session, audit.SIGNED_IN, staff=owner)
     database.acting = PASSPHRASE_HOLDER
     return PASSPHRASE_HOLDER
-
-
-@contextmanager
-def _busy_is_said() -> Iterator[None]:
-    """A file held by a long import or backup: a message to show, not a crash."""
-    try:
-        yield
-    except OperationalError as busy:
-        raise ShopFileInUse(
-            translatable("The shop file is busy (an import or a backup is running). Try again in a moment.")
-        ) from busy
 
 
 def set_idle_lock_minutes(session: Session, minutes: int) -> int:
