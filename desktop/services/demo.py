@@ -11,7 +11,7 @@ command writing meanwhile waits a moment at most.
 
 from __future__ import annotations
 
-import itertools
+import functools
 import json
 import random
 import uuid
@@ -44,6 +44,7 @@ class DemoResult:
     last_id: int
 
 
+@functools.cache  # read once, however many batches are made
 def _load_locales() -> dict[str, dict]:
     with (resources_dir() / "demo" / "names.json").open(encoding="utf-8") as handle:
         return json.load(handle)
@@ -174,25 +175,26 @@ def make_demo_shop(
         require(session, Permission.SETTINGS)
         region = shop_settings(session).region
         with_history = not loyalty.list_programs(session, include_ended=True)
-        first_id = _next_customer_id(session)
-    rng = random.Random(seed)
-    history_rng = random.Random(seed + 1)
-    rows = _rows(rng, region, count, first_id, utc_now())
-    done = 0
+    rng, history_rng, now = random.Random(seed), random.Random(seed + 1), utc_now()
+    done, first_id, last_id = 0, None, 0
     while done < count:
         size = min(DEMO_COMMIT_EVERY, count - done)
         with database.writing() as session:
-            _insert_customers(session, itertools.islice(rows, size), size)
+            batch_first = _next_customer_id(session)  # a till may have added someone since the last batch
+            _insert_customers(session, _rows(rng, region, size, batch_first, now), size)
+            last_id = batch_first + size - 1
             if with_history:
-                add_demo_history(session, rng=history_rng, customer_ids=(first_id + done, first_id + done + size - 1))
+                add_demo_history(session, rng=history_rng, customer_ids=(batch_first, last_id))
+        first_id = batch_first if first_id is None else first_id
         done += size
         if progress is not None:
             progress(done, count)
     if with_history:
         with database.writing() as session:
-            add_demo_cards(session, loyal_only=True, customer_ids=(first_id, first_id + count - 1))
+            if first_id is not None:
+                add_demo_cards(session, loyal_only=True, customer_ids=(first_id, last_id))
             add_demo_records(session, region, seed=seed)
-    return DemoResult(customers=count, first_id=first_id, last_id=first_id + count - 1)
+    return DemoResult(customers=count, first_id=first_id or last_id + 1, last_id=last_id)
 
 
 
