@@ -60,6 +60,17 @@ def _phone(rng: random.Random, locale: dict) -> tuple[str, str]:
     return "+" + locale["calling_code"] + national, national
 
 
+# Names come from short lists: each pair's search keys and e-mail name are worked out once.
+@functools.lru_cache(maxsize=1 << 16)
+def _name_keys(first: str, last: str) -> tuple[str, ...]:
+    return tuple(name_keys(first, last))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _email_local(first: str, last: str) -> str:
+    return fold(f"{first}.{last}").replace(" ", "")
+
+
 def _rows(rng: random.Random, region: str, count: int, first_id: int, now: datetime) -> Iterator[tuple]:
     locales = _load_locales()
     home = locales.get(region) or locales["PT"]
@@ -73,7 +84,7 @@ def _rows(rng: random.Random, region: str, count: int, first_id: int, now: datet
         seen = created + (now - created) * rng.random() ** 0.5  # recent visits are likelier
         email = None
         if rng.random() < 0.6:
-            local = fold(f"{first}.{last}").replace(" ", "")
+            local = _email_local(first, last)
             if not local.isascii():
                 local = "cliente"
             email = f"{local}{customer_id}@{rng.choice(locale['email_domains'])}"
@@ -104,7 +115,7 @@ def _rows(rng: random.Random, region: str, count: int, first_id: int, now: datet
         phones = [_phone(rng, locale)]
         if rng.random() < 0.15:
             phones.append(_phone(rng, locale))
-        yield customer, phones, name_keys(first, last)
+        yield customer, phones, _name_keys(first, last)
 
 
 _CUSTOMER_COLUMNS = (
