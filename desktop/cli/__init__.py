@@ -31,13 +31,15 @@ from desktop.cli.arguments import ArgumentParser
 from desktop.cli.common import (
     NEW_PASSPHRASE_ENV,
     PASSPHRASE_ENV,
+    PIN_ENV,
     RECOVERY_KEY_ENV,
     CommandFailed,
 )
-from desktop.errors import InvalidInput, RegularsError
+from desktop.db.engine import BUSY, is_busy
+from desktop.errors import InvalidInput, Problem, RegularsError
 from desktop.paths import default_shop_path
 
-__all__ = ["NEW_PASSPHRASE_ENV", "PASSPHRASE_ENV", "RECOVERY_KEY_ENV", "build_parser", "main"]
+__all__ = ["NEW_PASSPHRASE_ENV", "PASSPHRASE_ENV", "PIN_ENV", "RECOVERY_KEY_ENV", "build_parser", "main"]
 AREAS = (shop_file, customers, signup, loyalty, reservations, warranties, calls, printing, backups, exports, sync,
          privacy, staff)
 
@@ -49,6 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--recovery-key",
         action="store_true",
         help=f"unlock with the recovery key ({RECOVERY_KEY_ENV} or a prompt) instead of the passphrase",
+    )
+    parser.add_argument(
+        "--as",
+        dest="acting_as",
+        metavar="NAME",
+        help=f"on a shop with staff accounts: who is acting (staff number or name); the PIN comes from {PIN_ENV} "
+        "or is asked on a terminal",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -71,7 +80,10 @@ def _run(run: Callable[[Any], int], args) -> int:
     except KeyboardInterrupt:
         print("regulars: interrupted; nothing more was written.", file=sys.stderr)
     except Exception as exc:  # no traceback, and no message that might hold personal data
-        print(f"regulars: unexpected {type(exc).__name__}; nothing was written.", file=sys.stderr)
+        if is_busy(exc):  # "database is locked" outside a unit of work (which names it itself)
+            print(f"regulars: {Problem(BUSY).text()}", file=sys.stderr)
+        else:
+            print(f"regulars: unexpected {type(exc).__name__}; nothing was written.", file=sys.stderr)
     return 1
 
 

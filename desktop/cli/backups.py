@@ -44,8 +44,9 @@ from desktop.services.erasure_register import reapply_after_restore
 class TerminalProgress:
     """ "Backing up… 42%" on stderr, rewritten in place, only when stderr is a terminal."""
 
-    def __init__(self, label: str = "Backing up…") -> None:
+    def __init__(self, label: str = "Backing up…", at_end: str = ", checking the copy…") -> None:
         self.label = label
+        self.at_end = at_end  # shown beside 100% while the work's last step runs
         self.shown = -1
         self.active = bool(getattr(sys.stderr, "isatty", lambda: False)())
 
@@ -53,8 +54,8 @@ class TerminalProgress:
         percent = 100 * done // total if total else 100
         if self.active and percent != self.shown:
             self.shown = percent
-            checking = ", checking the copy…" if percent == 100 else ""  # the checks read it all again
-            print(f"\r{self.label} {percent}%{checking}", end="", file=sys.stderr, flush=True)
+            at_end = self.at_end if percent == 100 else ""  # a backup's checks read it all again
+            print(f"\r{self.label} {percent}%{at_end}", end="", file=sys.stderr, flush=True)
 
     def end(self) -> None:
         if self.active and self.shown >= 0:

@@ -1,4 +1,13 @@
-"""What every command shares: unlocking the shop, and printing results for people or scripts."""
+"""What every command shares: unlocking the shop, saying who acts, and printing results for people or scripts.
+
+Who acts: on a shop without staff accounts, whoever unlocked it (the owner). On a shop with
+staff accounts, the staff member named by the global ``--as NAME`` who proves it with their
+PIN (REGULARS_PIN, or asked on a terminal), checked by the lock screen's own sign-in (a wrong
+PIN counts toward that account's lock and goes in the audit trail); the services then check
+that person's role and record them. Without ``--as`` such a shop refuses, except to whoever
+unlocked it with the recovery key kept in the owner's safe: that is the owner (as the
+window's "Use the shop passphrase" is), and the way back in when an owner forgot her PIN.
+"""
 
 from __future__ import annotations
 
@@ -17,12 +26,16 @@ from desktop.db.engine import (
     open_shop_file,
     open_shop_file_with_recovery_key,
 )
+from desktop.db.keys import RecoveryKey
 from desktop.db.unlock import Secret, recovery_key_from_text
+from desktop.errors import NotFound
 from desktop.services.erasure_register import reapply_erasure_register
+from desktop.services.staff import has_staff, sign_in
 
 PASSPHRASE_ENV = "REGULARS_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "REGULARS_NEW_PASSPHRASE"
 RECOVERY_KEY_ENV = "REGULARS_RECOVERY_KEY"
+PIN_ENV = "REGULARS_PIN"
 KEEP_IT_SAFE = (
     "Print it or write it down now and keep it in a safe: it unlocks the shop if the passphrase is "
     "forgotten, and it is not shown again. Any earlier recovery key no longer works."
@@ -66,19 +79,78 @@ def unlocking_secret(args) -> Secret:
     return ask_passphrase()
 
 
-def open_shop(args) -> ShopDatabase:
+def open_shop(args, *, acting: bool = True, secret: Secret | None = None) -> ShopDatabase:
     """The unlocked shop, with every registered erasure carried out (a backup put back by hand
-    must not bring anyone back into an export)."""
-    if with_recovery_key(args):
-        database = open_shop_file_with_recovery_key(args.db, recovery_key_text())
+    must not bring anyone back into an export), and the person acting signed in (see the
+    module's docstring; acting=False for the few commands that need no role). ``secret``:
+    the passphrase or recovery key already asked for, else it is asked now."""
+    secret = unlocking_secret(args) if secret is None else secret
+    if isinstance(secret, RecoveryKey):
+        database = open_shop_file_with_recovery_key(args.db, secret.text)
     else:
-        database = open_shop_file(args.db, ask_passphrase())
+        database = open_shop_file(args.db, secret)
+    database.when_busy = say_the_shop_is_busy()
     try:
         reapply_erasure_register(database)
+        if acting:
+            sign_in_acting_staff(database, args)
     except BaseException:
         database.close()
         raise
     return database
+
+
+def say_the_shop_is_busy():
+    """Says once, on stderr, that a write is waiting for another window or command (ShopDatabase.when_busy)."""
+    said = False
+
+    def when_busy() -> None:
+        nonlocal said
+        if not said:
+            said = True
+            print(
+                "regulars: the shop file is busy with another window or command (an import, a backup, a demo "
+                "being made); waiting for it to finish…",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    return when_busy
+
+
+def sign_in_acting_staff(database: ShopDatabase, args) -> None:
+    """Makes the person named by --as the one acting, or refuses; see the module's docstring."""
+    ref = getattr(args, "acting_as", None)
+    with database.reading() as session:
+        staffed = has_staff(session)
+    if not staffed:
+        if ref is not None:
+            raise CommandFailed(
+                "--as: this shop has no staff accounts, so there is nobody to act as; leave --as out "
+                "(whoever unlocks the shop acts as the owner)."
+            )
+        return
+    if ref is None:
+        if with_recovery_key(args):
+            return  # the recovery key is the owner's
+        raise CommandFailed(
+            "This shop has staff accounts: say who is acting with --as NAME (your staff number or name), "
+            f"before the command; your PIN comes from {PIN_ENV} or is asked on a terminal."
+        )
+    try:
+        sign_in(database, ref, acting_pin(ref))
+    except NotFound as exc:
+        raise CommandFailed(f"--as: {exc}") from exc
+
+
+def acting_pin(name: str) -> str:
+    """The PIN of the person named by --as: REGULARS_PIN, else asked on a terminal."""
+    value = os.environ.get(PIN_ENV)
+    if value is not None:
+        return value
+    if not sys.stdin or not sys.stdin.isatty():
+        raise CommandFailed(f"No PIN for --as {name}: set {PIN_ENV} or run on a terminal.")
+    return getpass.getpass(f"PIN for {name}: ")
 
 
 @contextmanager
@@ -115,7 +187,8 @@ def list_limit(args) -> int:
 
 
 def staff_name(args) -> str:
-    """--staff as typed; the services clean it and name the "staff" field when it is wrong."""
+    """--staff as typed (empty: the person acting, as --as named them); the services check it
+    names an active staff member and name the "staff" field when it does not."""
     return getattr(args, "staff", None) or ""
 
 

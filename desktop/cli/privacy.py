@@ -10,7 +10,7 @@ from pathlib import Path
 
 from desktop.cli.arguments import record_ref
 from desktop.cli.common import CommandFailed, fit, local_time, open_shop, print_json, shop_session, stamp
-from desktop.services.erasure import anonymise_customers, erase_customer, inactive_customers
+from desktop.services.erasure import anonymise_inactive, erase_customer, inactive_customers
 from desktop.services.erasure_register import register_path
 from desktop.services.loyalty import customer_from_ref
 from desktop.services.privacy_access import write_access_export
@@ -88,9 +88,7 @@ def cmd_retention(args) -> int:
                                "shop syncs with? [y/N] ")
                 if answer.strip().lower() not in ("y", "yes"):
                     raise CommandFailed("Nothing was anonymised.")
-            with database.writing() as session:  # those still inactive now; each enters the erasure register
-                still = {c.id for c in inactive_customers(session, args.years)}
-                anonymised = anonymise_customers(session, [c.id for c in inactive if c.id in still])
+            anonymised = anonymise_inactive(database, [c.id for c in inactive], args.years)  # those still inactive
     finally:
         database.close()
     if args.json:

@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from desktop.cli.backups import TerminalProgress
 from desktop.cli.common import (
     NEW_PASSPHRASE_ENV,
     CommandFailed,
@@ -18,11 +19,12 @@ from desktop.cli.common import (
 )
 from desktop.db.engine import verify_shop_file
 from desktop.db.instance_lock import InstanceLock
-from desktop.db.key_changes import new_recovery_key, rotate_key
-from desktop.db.key_file import ORIGIN_LEGACY, key_file_path, read_key_file
-from desktop.db.unlock import read_header
-from desktop.services import loyalty
-from desktop.services.demo import add_demo_customers, add_demo_loyalty, add_demo_records
+from desktop.db.key_changes import new_recovery_key, recovery_key_opens, rotate_key
+from desktop.db.key_file import ORIGIN_LEGACY, key_file_path, read_key_file, write_private_file
+from desktop.db.keys import RecoveryKey
+from desktop.db.unlock import Secret, read_header
+from desktop.services.demo import make_demo_shop
+from desktop.services.permissions import Permission, require_actor
 from desktop.services.shop import (
     PAPER_SIZES,
     ShopSettings,
@@ -30,7 +32,6 @@ from desktop.services.shop import (
     check_new_passphrase,
     check_settings,
     create_shop,
-    shop_settings,
 )
 
 
@@ -58,19 +59,18 @@ def cmd_demo(args) -> int:
         passphrase = ask_passphrase(confirm=True)
         check_new_passphrase(passphrase)
         database = create_shop(args.db, passphrase, ShopSettings(name=args.shop_name, region=args.region))
-    with database.writing() as session:
-        region = shop_settings(session).region
-        result = add_demo_customers(session, region, args.customers, seed=args.seed)
-        if not loyalty.list_programs(session, include_ended=True):
-            add_demo_loyalty(session, seed=args.seed)
-            add_demo_records(session, region, seed=args.seed)
-    database.close()
+    progress = TerminalProgress("Making demo customers…", at_end="")
+    try:
+        result = make_demo_shop(database, args.customers, seed=args.seed, progress=progress)
+    finally:
+        progress.end()
+        database.close()
     print(f"Added {result.customers} demo customers to {args.db}")
     return 0
 
 
 def cmd_check(args) -> int:
-    database = open_shop(args)
+    database = open_shop(args, acting=False)  # reads the file's pages, not the book: no role needed
     try:
         problems = verify_shop_file(database)
     finally:
@@ -94,8 +94,19 @@ def _new_passphrase() -> str:
     return value
 
 
+def _only_an_owner_changes_keys(args, secret: Secret) -> None:
+    """On a shop with staff accounts, only an owner (named by --as, or holding the recovery key)
+    changes how it is unlocked, as only the owner may in the window."""
+    database = open_shop(args, secret=secret)
+    try:
+        require_actor(database.acting, Permission.SETTINGS)
+    finally:
+        database.close()
+
+
 def cmd_passphrase_change(args) -> int:
     old = unlocking_secret(args)
+    _only_an_owner_changes_keys(args, old)
     new = _new_passphrase()
     if old == new:
         raise CommandFailed("That is the current passphrase; nothing was changed.")
@@ -110,7 +121,9 @@ def cmd_passphrase_change(args) -> int:
 
 
 def cmd_recovery_key_new(args) -> int:
-    recovery_key = new_recovery_key(args.db, unlocking_secret(args))
+    secret = unlocking_secret(args)
+    _only_an_owner_changes_keys(args, secret)
+    recovery_key = new_recovery_key(args.db, secret)
     print(f"New recovery key for {args.db}:")
     print_recovery_key(recovery_key)
     return 0
@@ -122,18 +135,74 @@ def cmd_key_rotate(args) -> int:
             "Rotating the key needs the passphrase. If it is forgotten, set a new one first: "
             "regulars --recovery-key passphrase change"
         )
+    out = Path(args.recovery_key_out) if args.recovery_key_out else None
+    if out is None and not _on_a_terminal():
+        raise CommandFailed(
+            "key rotate shows the new recovery key and has you confirm it before the switch: run it on a "
+            "terminal, or save the key to a file you choose with --recovery-key-out FILE. Nothing was changed."
+        )
+    if out is not None and (out.exists() or out.is_symlink()):
+        raise CommandFailed(f"--recovery-key-out: {out} already exists; choose a new file. Nothing was changed.")
     passphrase = ask_passphrase()
     read_header(Path(args.db))  # a missing or foreign file is named before anything else happens
     with InstanceLock(Path(args.db)):  # the app must not have the file open while it is re-encrypted
-        recovery_key = rotate_key(args.db, passphrase)
+        _only_an_owner_changes_keys(args, passphrase)  # also refuses a wrong passphrase before any key is shown
+        recovery_key = RecoveryKey.new()
+        _hand_over(recovery_key, out)
+        try:
+            rotate_key(args.db, passphrase, recovery_key)
+        except BaseException:
+            _take_back_if_unused(args.db, recovery_key, out)
+            raise
     print(
         f"Re-encrypted {args.db} under a new key. Old copies of its key file, old passphrases and the old "
         "recovery key no longer open it: back up the shop file and its key file together now."
     )
-    print("New recovery key:")
-    print_recovery_key(recovery_key)
+    print(f"The new recovery key{f' saved in {out}' if out else ''} is the one that works now.")
     return 0
 
+
+def _on_a_terminal() -> bool:
+    return bool(sys.stdin) and sys.stdin.isatty()
+
+
+def _hand_over(recovery_key: RecoveryKey, out: Path | None) -> None:
+    """The new recovery key, in the owner's hands before the switch: saved to ``out`` (readable by
+    this user only), or shown and confirmed by typing its last group back."""
+    if out is not None:
+        try:
+            write_private_file(out, f"{recovery_key.text}\n".encode())
+        except OSError as exc:
+            raise CommandFailed(
+                f"--recovery-key-out: cannot write {out}: {exc.strerror or exc}. Nothing was changed."
+            ) from exc
+        print(f"The new recovery key is saved in {out}. Keep it in a safe; the key is switched now.")
+        return
+    print("New recovery key (it replaces the earlier one once the key is switched):")
+    print_recovery_key(recovery_key.text)
+    last_group = recovery_key.text.rsplit("-", 1)[1]
+    try:
+        typed = input("Type its last four characters to confirm you have it: ")
+    except EOFError:
+        typed = ""
+    if typed.strip().upper() != last_group:
+        raise CommandFailed(
+            "That is not how the new recovery key ends, so it was not put in use: nothing was changed, "
+            "and the earlier recovery key still works."
+        )
+
+
+def _take_back_if_unused(path: Path, recovery_key: RecoveryKey, out: Path | None) -> None:
+    """A rotation that failed before the switch: a saved key that never worked is removed, and the owner told."""
+    try:
+        in_use = recovery_key_opens(path, recovery_key)
+    except Exception:
+        return  # not known: the saved key stays, and opening the shop will tell which one works
+    if in_use:
+        return
+    if out is not None:
+        out.unlink(missing_ok=True)
+    print("The new recovery key was not put in use: the earlier recovery key still works.", file=sys.stderr)
 
 
 def add_commands(commands) -> None:
@@ -170,5 +239,12 @@ def add_commands(commands) -> None:
 
     key = commands.add_parser("key", help="the shop file's encryption key")
     key_commands = key.add_subparsers(dest="key_command", metavar="ACTION", required=True)
-    rotate = key_commands.add_parser("rotate", help="re-encrypt the file under a new key; prints a new recovery key")
+    rotate = key_commands.add_parser(
+        "rotate",
+        help="re-encrypt the file under a new key; its new recovery key is shown and confirmed (or saved) first",
+    )
+    rotate.add_argument(
+        "--recovery-key-out", metavar="FILE",
+        help="save the new recovery key to FILE (a new file, readable by you only) instead of showing it",
+    )  # fmt: skip
     rotate.set_defaults(run=cmd_key_rotate)

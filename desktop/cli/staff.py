@@ -1,6 +1,7 @@
-"""Staff accounts and the audit trail from the command line (the passphrase holder acts as owner).
+"""Staff accounts and the audit trail from the command line (the owner: see desktop/cli/common.py for --as).
 
-A PIN is read from REGULARS_PIN or typed twice on a terminal, never taken as an option:
+A new PIN is read from REGULARS_NEW_PIN (or, when no --as names someone whose own PIN
+REGULARS_PIN is, from REGULARS_PIN) or typed twice on a terminal, never taken as an option:
 options end up in the shell's history and in the process list.
 """
 
@@ -12,21 +13,23 @@ import sys
 from datetime import datetime, time, timedelta, timezone
 
 from desktop.cli.arguments import record_ref
-from desktop.cli.common import CommandFailed, fit, list_limit, local_time, print_json, shop_session, stamp
+from desktop.cli.common import PIN_ENV, CommandFailed, fit, list_limit, local_time, print_json, shop_session, stamp
 from desktop.errors import InvalidInput, Problem
 from desktop.services import audit, staff
 from desktop.services.dates import parse_date
 
-PIN_ENV = "REGULARS_PIN"
-FIELD_LABELS = {"name": "NAME", "role": "--role", "pin": f"the PIN ({PIN_ENV})", "active": "the account"}
+NEW_PIN_ENV = "REGULARS_NEW_PIN"
+FIELD_LABELS = {"name": "NAME", "role": "--role", "pin": "the new PIN", "active": "the account"}
 
 
-def _new_pin() -> str:
-    value = os.environ.get(PIN_ENV)
+def _new_pin(args) -> str:
+    value = os.environ.get(NEW_PIN_ENV)
+    if value is None and args.acting_as is None:  # under --as, REGULARS_PIN is the acting person's own
+        value = os.environ.get(PIN_ENV)
     if value is not None:
         return value
     if not sys.stdin or not sys.stdin.isatty():
-        raise CommandFailed(f"No PIN: set {PIN_ENV} or run on a terminal.")
+        raise CommandFailed(f"No new PIN: set {NEW_PIN_ENV} or run on a terminal.")
     pin = getpass.getpass("New PIN: ")
     if getpass.getpass("Same PIN again: ") != pin:
         raise CommandFailed("The two PINs differ; nothing was changed.")
@@ -55,7 +58,7 @@ def cmd_staff_list(args) -> int:
 
 
 def cmd_staff_add(args) -> int:
-    pin = _new_pin()
+    pin = _new_pin(args)
     with shop_session(args, write=True) as session:
         member = staff.add_staff(session, args.name, args.role, pin)
     if args.json:
@@ -76,7 +79,7 @@ def _change(args, **change) -> int:
 
 
 def cmd_staff_set_pin(args) -> int:
-    return _change(args, pin=_new_pin())
+    return _change(args, pin=_new_pin(args))
 
 
 def cmd_staff_set_role(args) -> int:
@@ -144,14 +147,14 @@ def add_commands(commands) -> None:
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(run=cmd_staff_list)
 
-    add = actions.add_parser("add", help=f"a new account; the PIN comes from {PIN_ENV} or is typed twice")
+    add = actions.add_parser("add", help=f"a new account; the PIN comes from {NEW_PIN_ENV} or is typed twice")
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=("owner", "manager", "cashier"))
     add.add_argument("--json", action="store_true")
     add.set_defaults(run=cmd_staff_add, field_labels=FIELD_LABELS)
 
     for name, run, text in (
-        ("set-pin", cmd_staff_set_pin, f"a new PIN ({PIN_ENV} or typed twice); it also lifts a lock"),
+        ("set-pin", cmd_staff_set_pin, f"a new PIN ({NEW_PIN_ENV} or typed twice); it also lifts a lock"),
         ("set-role", cmd_staff_set_role, "a new role"),
         ("turn-off", cmd_staff_turn_off, "the account can no longer sign in"),
         ("turn-on", cmd_staff_turn_on, "the account can sign in again"),

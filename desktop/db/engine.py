@@ -11,14 +11,15 @@ can corrupt it, so nothing here (or anywhere) imports the standard sqlite3 modul
 from __future__ import annotations
 
 import os
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -33,11 +34,36 @@ from desktop.db.key_file import (
 )
 from desktop.db.keys import RawKey, new_database_key
 from desktop.db.unlock import Secret, Unlocked, connect, recovery_key_from_text, remove_partial_files, unlock
-from desktop.errors import ShopFileError, translatable
+from desktop.errors import ShopFileError, ShopFileInUse, translatable
 from desktop.models.staff import PASSPHRASE_HOLDER, Actor
 
 BUSY_TIMEOUT_MS = 5000
 CACHE_KIB = 32 * 1024
+# With someone to tell (ShopDatabase.when_busy, the command line), a write that finds another
+# window or command writing says so after FIRST_WAIT_MS and keeps waiting up to WRITE_WAIT_LIMIT_S.
+FIRST_WAIT_MS = 1000
+WRITE_WAIT_LIMIT_S = 120
+BUSY = translatable(
+    "The shop file is busy: another window or command (an import, a backup, a demo being made, a key "
+    "rotation) is writing to it. Try again when it has finished; nothing was saved."
+)
+
+
+def is_busy(error: BaseException) -> bool:
+    """SQLite's "database is locked" (or "busy"), however SQLAlchemy wrapped it."""
+    error = getattr(error, "orig", None) or error
+    return isinstance(error, sqlcipher.OperationalError) and ("locked" in str(error) or "busy" in str(error))
+
+
+@contextmanager
+def busy_is_named() -> Iterator[None]:
+    """A file held by another writer: ShopFileInUse with a message to show, not an OperationalError."""
+    try:
+        yield
+    except (OperationalError, sqlcipher.OperationalError) as exc:
+        if is_busy(exc):
+            raise ShopFileInUse(BUSY) from exc
+        raise
 
 
 class CurrentKey:
@@ -65,10 +91,13 @@ class ShopDatabase:
     # opened the file with its passphrase until a staff member signs in; None while locked.
     # Each session carries it in session.info, with the database and whether it may write.
     acting: Actor | None = PASSPHRASE_HOLDER
+    # Called once when a write has to wait for another window or command (the command line says
+    # so on stderr and waits up to WRITE_WAIT_LIMIT_S); None: wait the usual busy timeout, then fail.
+    when_busy: Callable[[], None] | None = None
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        with self._sessions() as session:
+        with busy_is_named(), self._sessions() as session:
             session.info.update(actor=self.acting, database=self, writing=False)
             yield session
 
@@ -79,7 +108,7 @@ class ShopDatabase:
         Taking the write lock up front means a busy file waits its turn instead of failing
         half-way, and nothing is reported as saved before SQLite has synced it.
         """
-        with self._write_sessions() as session:
+        with busy_is_named(), self._write_sessions() as session:
             session.info.update(actor=self.acting, database=self, writing=True)
             with session.begin():
                 yield session
@@ -134,18 +163,47 @@ def _make_engine(path: Path, key: RawKey) -> ShopDatabase:
         max_overflow=4,
     )
 
-    @event.listens_for(engine, "begin")
-    def _begin(conn) -> None:
-        conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'DEFERRED')}")
-
     writer = engine.execution_options(sqlite_begin="IMMEDIATE")
-    return ShopDatabase(
+    database = ShopDatabase(
         path=path,
         engine=engine,
         _sessions=sessionmaker(engine, expire_on_commit=False),
         _write_sessions=sessionmaker(writer, expire_on_commit=False),
         current_key=current_key,
     )
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        if mode == "IMMEDIATE" and database.when_busy is not None:
+            _take_write_lock(conn.connection.dbapi_connection, database.when_busy)
+        else:
+            conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return database
+
+
+def _take_write_lock(conn: sqlcipher.Connection, when_busy: Callable[[], None]) -> None:
+    """BEGIN IMMEDIATE, waiting while another window or command writes: says so once, after a
+    short wait, and keeps waiting up to WRITE_WAIT_LIMIT_S before giving up with ShopFileInUse."""
+    conn.execute(f"PRAGMA busy_timeout = {FIRST_WAIT_MS}")
+    deadline = None
+    try:
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlcipher.OperationalError as exc:
+                if not is_busy(exc):
+                    raise
+                if deadline is None:
+                    deadline = time.monotonic() + WRITE_WAIT_LIMIT_S
+                    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                    when_busy()
+                elif time.monotonic() >= deadline:
+                    raise ShopFileInUse(BUSY) from exc
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 def open_shop_file(path: Path | str, passphrase: str) -> ShopDatabase:

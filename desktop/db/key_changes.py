@@ -9,6 +9,15 @@ Rotation is crash-safe. The new key file is written beside the old one as ``.key
 before the file is re-encrypted, and renamed over the old one after; opening a shop file
 tries both if both are there (desktop/db/unlock.py), so a crash at any point leaves a
 shop file that opens with the passphrase. Re-encryption is one SQLite transaction.
+
+A rotation never loses the recovery key. The new recovery key is made by the caller and
+handed to the owner first (the command line shows it and has it confirmed, or saves it
+to the file the owner chose), and only then given to rotate_key: until the re-encryption
+commits, the earlier recovery key still opens the file; from then on the new one does,
+which the owner already holds. A process killed at any step leaves one of the two working,
+and both known. Only one step switches (the re-encryption's commit): before it the old
+key file stays in place and a ``.key.new`` left behind is discarded at the next opening;
+after it, the ``.key.new`` is moved into place at the next opening.
 """
 
 from __future__ import annotations
@@ -35,7 +44,7 @@ from desktop.db.key_file import (
 )
 from desktop.db.keys import KEY_BYTES, RawKey, RecoveryKey
 from desktop.db.unlock import Secret, connect, probe, unlock
-from desktop.errors import ShopFileError, ShopFileInUse, translatable
+from desktop.errors import KeyFileError, ShopFileError, ShopFileInUse, WrongRecoveryKey, translatable
 
 # How long a rotation waits for another connection to let go before saying the file is in use.
 ROTATION_WAIT_MS = 2000
@@ -77,8 +86,9 @@ def new_recovery_key(path: Path | str, passphrase: Secret) -> str:
     return recovery_key.text
 
 
-def rotate_key(database_or_path: ShopDatabase | Path | str, passphrase: str) -> str:
-    """Re-encrypts the shop file under a fresh random key; returns the new recovery key, to be shown once.
+def rotate_key(database_or_path: ShopDatabase | Path | str, passphrase: str, recovery_key: RecoveryKey) -> None:
+    """Re-encrypts the shop file under a fresh random key, unlocked from now on by ``passphrase``
+    and by ``recovery_key``, which the owner must already have been given (see the module's docstring).
 
     Needs the passphrase (not the recovery key): the new key is wrapped under it. Given an
     open ShopDatabase, its idle connections are closed and later ones use the new key; a
@@ -95,7 +105,6 @@ def rotate_key(database_or_path: ShopDatabase | Path | str, passphrase: str) -> 
         )
     # SQLCipher keeps the file's salt on rekey; only the key changes.
     new_key = RawKey(key=secrets.token_bytes(KEY_BYTES), salt=unlocked.key.salt)
-    recovery_key = RecoveryKey.new()
     new_key_file = KeyFile(
         passphrase=passphrase_wrap(new_key.key, passphrase),
         recovery=recovery_wrap(new_key.key, recovery_key),
@@ -125,7 +134,15 @@ def rotate_key(database_or_path: ShopDatabase | Path | str, passphrase: str) -> 
         pass  # another process opened the file in this instant and finished the rename itself
     if database is not None:
         database.current_key.key = new_key
-    return recovery_key.text
+
+
+def recovery_key_opens(path: Path | str, recovery_key: RecoveryKey) -> bool:
+    """Whether ``recovery_key`` opens the shop file now (finishing a rotation left half-done, as opening does)."""
+    try:
+        unlock(Path(path), recovery_key)
+    except (WrongRecoveryKey, KeyFileError):  # a key file with no recovery key at all is a no too
+        return False
+    return True
 
 
 def _exclusive_connection(path: Path, key: RawKey) -> sqlcipher.Connection:

@@ -8,6 +8,7 @@ file is named as such.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -27,6 +28,8 @@ from desktop.errors import (
 
 Secret = str | RecoveryKey  # a passphrase, or a recovery key
 PROBE_BUSY_TIMEOUT_MS = 5000  # as long as the app's own connections wait
+ROTATION_WAIT_S = 5.0  # how long opening waits for another process's key rotation to finish
+ROTATION_RETRY_S = 0.1
 
 
 @dataclass(frozen=True, repr=False)
@@ -113,7 +116,47 @@ def unlock(path: Path, secret: Secret) -> Unlocked:
 
     If a key rotation was interrupted (``.key.new`` beside the key file), both key files
     are tried: whichever opens the shop file wins, and the rotation is finished or undone.
+    A rotation running in another process at this very moment can re-encrypt the file
+    between reading the key files and trying their keys: that is tried again, and named as a
+    rotation in progress (ShopFileInUse), never as a damaged file.
     """
+    deadline = time.monotonic() + ROTATION_WAIT_S
+    changed = False  # a key file written or moved while trying: a rotation is running
+    while True:
+        seen = _key_files_state(path)
+        try:
+            return _unlock_once(path, secret)
+        except ShopFileDamaged:
+            changed = changed or _key_files_state(path) != seen
+            if not changed and not pending_key_file_path(path).exists():
+                raise
+            if time.monotonic() >= deadline:
+                if not changed:
+                    raise  # a .key.new that nothing moves: left beside a damaged file, not a rotation
+                raise ShopFileInUse(
+                    translatable(
+                        "{path} is busy: a key rotation is in progress (another window or command is changing its "
+                        "key). Try again in a moment; nothing was changed."
+                    ),
+                    path=str(path),
+                ) from None
+            time.sleep(ROTATION_RETRY_S)
+
+
+def _key_files_state(path: Path) -> tuple:
+    """What changes when a rotation writes or moves a key file."""
+    state = []
+    for key_path in (key_file_path(path), pending_key_file_path(path)):
+        try:
+            info = key_path.stat()
+        except OSError:
+            state.append(None)
+            continue
+        state.append((info.st_ino, info.st_size, info.st_mtime_ns))
+    return tuple(state)
+
+
+def _unlock_once(path: Path, secret: Secret) -> Unlocked:
     header = read_header(path)
     current, pending = key_file_path(path), pending_key_file_path(path)
     sources = [source for source in (current, pending) if source.exists()]
@@ -160,6 +203,9 @@ def unlock(path: Path, secret: Secret) -> Unlocked:
         if marker_tables is not None:
             pending.unlink(missing_ok=True)
             return Unlocked(key=legacy, key_file=None, marker_tables=marker_tables)
+    if isinstance(secret, RecoveryKey) and pending.exists() and all(source == current for source, _, _ in candidates):
+        # The file was re-encrypted by a rotation not yet moved into place: this recovery key was replaced.
+        raise _wrong_secret(path, secret)
     raise _damaged(path, secret)
 
 

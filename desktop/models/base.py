@@ -30,6 +30,8 @@ STORED_TIME = "%Y-%m-%d %H:%M:%S.%f"
 
 def stored_time(moment: datetime) -> str:
     """A naive UTC time as SQLAlchemy stores it in SQLite (and as sync bundles carry it), for bulk SQL."""
+    if moment.tzinfo is None and moment.year >= 1000:  # the same text as STORED_TIME, at twice the speed
+        return moment.isoformat(" ", "microseconds")
     return moment.strftime(STORED_TIME)
 
 

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from desktop.errors import InvalidInput, Problem, translatable
 from desktop.models import CHANNELS, Consent
 from desktop.services.customers import get_customer
-from desktop.services.permissions import Permission, acting_staff_name, require
+from desktop.services.permissions import Permission, require
+from desktop.services.staff import recorded_staff_name
 from desktop.services.privacy_notice import notice_version_exists
-from desktop.services.text import staff_name
 
 SOURCES = ("signup", "reservation", "warranty", "call", "paper", "counter")
 # What a channel needs on file before a customer can be written to by it.
@@ -80,7 +80,7 @@ def record_consents(
     """One row per channel answered. only_changes skips channels whose answer is the same as now."""
     require(session, Permission.EDIT_CUSTOMERS)
     check_consent_choices(choices, source, notice_version)
-    staff = staff_name(acting_staff_name(session, staff))
+    staff = recorded_staff_name(session, staff)
     customer = get_customer(session, customer_id)
     problems = missing_contact_problems(
         choices,

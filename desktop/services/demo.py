@@ -5,21 +5,25 @@ countries (Latin and Greek scripts), phones are valid mobile numbers of each cou
 and visits are spread over the last two years. Rows go in by bulk SQL on the session's
 connection (executemany, no ORM object per row), so a benchmark's million customers, and
 their loyalty, consent and call history (add_demo_history), take a minute or two.
+`regulars demo` (make_demo_shop) commits them in short batches, so that a till or another
+command writing meanwhile waits a moment at most.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import uuid
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Iterator
+from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from desktop.db.engine import ShopDatabase
 from desktop.models import Customer
 from desktop.models.base import stored_time, utc_now
 from desktop.paths import resources_dir
@@ -40,6 +44,7 @@ class DemoResult:
     last_id: int
 
 
+@functools.cache  # read once, however many batches are made
 def _load_locales() -> dict[str, dict]:
     with (resources_dir() / "demo" / "names.json").open(encoding="utf-8") as handle:
         return json.load(handle)
@@ -55,6 +60,17 @@ def _phone(rng: random.Random, locale: dict) -> tuple[str, str]:
     return "+" + locale["calling_code"] + national, national
 
 
+# Names come from short lists: each pair's search keys and e-mail name are worked out once.
+@functools.lru_cache(maxsize=1 << 16)
+def _name_keys(first: str, last: str) -> tuple[str, ...]:
+    return tuple(name_keys(first, last))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _email_local(first: str, last: str) -> str:
+    return fold(f"{first}.{last}").replace(" ", "")
+
+
 def _rows(rng: random.Random, region: str, count: int, first_id: int, now: datetime) -> Iterator[tuple]:
     locales = _load_locales()
     home = locales.get(region) or locales["PT"]
@@ -68,7 +84,7 @@ def _rows(rng: random.Random, region: str, count: int, first_id: int, now: datet
         seen = created + (now - created) * rng.random() ** 0.5  # recent visits are likelier
         email = None
         if rng.random() < 0.6:
-            local = fold(f"{first}.{last}").replace(" ", "")
+            local = _email_local(first, last)
             if not local.isascii():
                 local = "cliente"
             email = f"{local}{customer_id}@{rng.choice(locale['email_domains'])}"
@@ -99,7 +115,7 @@ def _rows(rng: random.Random, region: str, count: int, first_id: int, now: datet
         phones = [_phone(rng, locale)]
         if rng.random() < 0.15:
             phones.append(_phone(rng, locale))
-        yield customer, phones, name_keys(first, last)
+        yield customer, phones, _name_keys(first, last)
 
 
 _CUSTOMER_COLUMNS = (
@@ -114,15 +130,25 @@ _INSERT_KEY = "INSERT INTO customer_search_keys (key, customer_id) VALUES (?, ?)
 
 
 def add_demo_customers(session: Session, region: str, count: int, seed: int = 1) -> DemoResult:
-    """Adds count fake customers to the open shop, deterministically for a given seed."""
+    """Adds count fake customers to the open shop, deterministically for a given seed, in this one
+    unit of work (make_demo_shop commits in short batches instead)."""
     require(session, Permission.SETTINGS)
-    rng = random.Random(seed)
-    first_id = (session.scalar(select(func.max(Customer.id))) or 0) + 1
-    now = utc_now()
+    first_id = _next_customer_id(session)
+    rows = _rows(random.Random(seed), region, count, first_id, utc_now())
+    _insert_customers(session, rows, count)
+    return DemoResult(customers=count, first_id=first_id, last_id=first_id + count - 1)
+
+
+def _next_customer_id(session: Session) -> int:
+    return (session.scalar(select(func.max(Customer.id))) or 0) + 1
+
+
+def _insert_customers(session: Session, rows: Iterable[tuple], count: int) -> None:
+    """The customers of ``rows`` (from _rows), with their phones and search keys, by bulk SQL."""
     cursor = session.connection().connection.dbapi_connection.cursor()
     customers, phones, keys = [], [], []
     with closing(cursor), _roomy_cache(cursor, count):
-        for customer, numbers, customer_keys in _rows(rng, region, count, first_id, now):
+        for customer, numbers, customer_keys in rows:
             customer_id = customer["id"]
             for time_column in ("created_at", "updated_at", "last_seen_at"):
                 customer[time_column] = stored_time(customer[time_column])
@@ -136,7 +162,51 @@ def add_demo_customers(session: Session, region: str, count: int, seed: int = 1)
                 _flush(cursor, customers, phones, keys)
         _flush(cursor, customers, phones, keys)
     session.expire_all()  # the ORM saw none of it
-    return DemoResult(customers=count, first_id=first_id, last_id=first_id + count - 1)
+
+
+# Customers per unit of work in make_demo_shop: each commits in a fraction of a second, so a
+# till or a command writing in between waits no longer than that.
+DEMO_COMMIT_EVERY = 5_000
+
+
+def make_demo_shop(
+    database: ShopDatabase, count: int, seed: int = 1, *, progress: Callable[[int, int], None] | None = None
+) -> DemoResult:
+    """``count`` demo customers for the shop, committed in short batches so that other windows and
+    commands get through in between; on a shop without loyalty programmes yet, also their purchase,
+    loyalty, consent and call history (in bulk, batch by batch), loyalty cards for the loyal ones,
+    and a few reservations, warranties and follow-ups made through the services.
+
+    Deterministic for a seed. ``progress(done, total)`` is called after each batch.
+    """
+    from desktop.services import loyalty
+    from desktop.services.shop import shop_settings
+
+    with database.writing() as session:
+        require(session, Permission.SETTINGS)
+        region = shop_settings(session).region
+        with_history = not loyalty.list_programs(session, include_ended=True)
+    rng, history_rng, now = random.Random(seed), random.Random(seed + 1), utc_now()
+    done, first_id, last_id = 0, None, 0
+    while done < count:
+        size = min(DEMO_COMMIT_EVERY, count - done)
+        with database.writing() as session:
+            batch_first = _next_customer_id(session)  # a till may have added someone since the last batch
+            _insert_customers(session, _rows(rng, region, size, batch_first, now), size)
+            last_id = batch_first + size - 1
+            if with_history:
+                add_demo_history(session, rng=history_rng, customer_ids=(batch_first, last_id))
+        first_id = batch_first if first_id is None else first_id
+        done += size
+        if progress is not None:
+            progress(done, count)
+    if with_history:
+        with database.writing() as session:
+            if first_id is not None:
+                add_demo_cards(session, loyal_only=True, customer_ids=(first_id, last_id))
+            add_demo_records(session, region, seed=seed)
+    return DemoResult(customers=count, first_id=first_id or last_id + 1, last_id=last_id)
+
 
 
 @contextmanager
@@ -196,17 +266,22 @@ def add_demo_loyalty(session: Session, seed: int = 1, share: float = 0.3) -> int
     return members
 
 
-def add_demo_cards(session: Session) -> int:
-    """A loyalty card for every customer without an active one, in bulk (as card_for would issue them); how many."""
+def add_demo_cards(
+    session: Session, *, loyal_only: bool = False, customer_ids: tuple[int, int] | None = None
+) -> int:
+    """A loyalty card for every customer without an active one (loyal_only: who has a loyalty entry;
+    customer_ids: (first, last) only), in bulk (as card_for would issue them); how many."""
     require(session, Permission.SETTINGS)
     from desktop.services import card_codes
 
     session.flush()  # cards the session holds count too
     cursor = session.connection().connection.dbapi_connection.cursor()
+    loyal = " AND id IN (SELECT customer_id FROM loyalty_entries)" if loyal_only else ""
+    low, high = customer_ids or (0, 2**63 - 1)
     with closing(cursor):
         ids = [row[0] for row in cursor.execute(
             "SELECT id FROM customers WHERE id NOT IN (SELECT customer_id FROM loyalty_cards WHERE status = 'active')"
-            " ORDER BY id")]
+            f"{loyal} AND id BETWEEN ? AND ? ORDER BY id", (low, high))]
         taken = {row[0] for row in cursor.execute("SELECT code FROM loyalty_cards")}
     codes: list[str] = []
     while len(codes) < len(ids):
@@ -243,7 +318,7 @@ _INSERT_CALL = ("INSERT INTO phone_calls (uuid, customer_id, caller_e164, reason
 
 def add_demo_history(
     session: Session, seed: int = 1, *, loyal_share: float = 0.25, consent_share: float = 0.2,
-    caller_share: float = 0.03,
+    caller_share: float = 0.03, rng: random.Random | None = None, customer_ids: tuple[int, int] | None = None,
 ) -> DemoHistory:
     """Purchase, loyalty, consent and call history for the customers already in the shop, in bulk.
 
@@ -251,14 +326,15 @@ def add_demo_history(
     million customers): the rows are the ones the services would write. A share of customers
     collects coffee stamps (a purchase each, a reward redeemed per full card) and some of them
     points; a share gave consents when signing up; a few phoned the shop. Every time falls
-    between the customer's first and latest visit.
+    between the customer's first and latest visit. ``customer_ids`` (first, last): only those
+    customers; ``rng``: carried on from an earlier batch instead of a new one from ``seed``.
     """
     require(session, Permission.SETTINGS)
     from desktop.services import loyalty
     from desktop.services.choices import choice_labels
     from desktop.services.privacy_notice import current_notice
 
-    rng = random.Random(seed)
+    rng = rng or random.Random(seed)
     programs = {program.name: program for program in loyalty.list_programs(session, include_ended=True)}
     coffee = programs.get("Coffee card") or loyalty.add_program(
         session, loyalty.ProgramSettings("Coffee card", "stamps", 10, "Free coffee"))
@@ -279,9 +355,11 @@ def add_demo_history(
                 counts[index] += len(rows)
                 rows.clear()
 
+    low, high = customer_ids or (0, 2**63 - 1)
     people = session.connection().exec_driver_sql(
         "SELECT c.id, c.created_at, c.last_seen_at, c.email IS NOT NULL, p.e164 FROM customers c"
-        " JOIN customer_phones p ON p.customer_id = c.id AND p.position = 0 ORDER BY c.id"
+        " JOIN customer_phones p ON p.customer_id = c.id AND p.position = 0 WHERE c.id BETWEEN ? AND ? ORDER BY c.id",
+        (low, high),
     ).all()
     with closing(cursor), _roomy_cache(cursor, len(people)):
         for customer_id, created, seen, has_email, phone in people:

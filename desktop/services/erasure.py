@@ -13,12 +13,14 @@ The retention review lists the customers with no activity for the shop's retenti
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from desktop.db.engine import ShopDatabase
 from desktop.errors import InvalidInput, Problem, translatable
 from desktop.models import (
     Consent,
@@ -78,6 +80,32 @@ def anonymise_customers(session: Session, customer_ids: list[int]) -> int:
     return sum(not _erase(session, customer_id, uuid).already_erased for customer_id, uuid in customers)
 
 
+# Customers anonymised per unit of work by anonymise_inactive: each commits in a moment, so the
+# till and other commands get through in between.
+ANONYMISE_EVERY = 100
+
+
+def anonymise_inactive(
+    database: ShopDatabase, customer_ids: list[int], years: int | None = None,
+    *, progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Anonymises those of the customers still inactive for ``years`` (someone may have come in since
+    the list was shown), ANONYMISE_EVERY to a unit of work; how many were anonymised.
+
+    Each batch enters the erasure register as it commits; ``progress(done, total)`` after each.
+    """
+    wanted = list(dict.fromkeys(customer_ids))
+    anonymised = 0
+    for start in range(0, len(wanted), ANONYMISE_EVERY):
+        batch = wanted[start : start + ANONYMISE_EVERY]
+        with database.writing() as session:
+            still = {customer.id for customer in inactive_customers(session, years, among=batch)}
+            anonymised += anonymise_customers(session, [i for i in batch if i in still])
+        if progress is not None:
+            progress(start + len(batch), len(wanted))
+    return anonymised
+
+
 def _erase(session: Session, customer_id: int, uuid: str) -> ErasureReport:
     already = _erasure_time(session, uuid) is not None
     erased = apply_erasure(session, uuid)
@@ -133,9 +161,10 @@ class InactiveCustomer:
 
 
 def inactive_customers(
-    session: Session, years: int | None = None, *, today: date | None = None
+    session: Session, years: int | None = None, *, today: date | None = None, among: Collection[int] | None = None
 ) -> list[InactiveCustomer]:
-    """Customers with no activity for ``years`` (default: the shop's retention period), longest idle first.
+    """Customers with no activity for ``years`` (default: the shop's retention period), longest idle first
+    (``among``: only those of these customer numbers).
 
     Activity is more than the last visit (``last_seen_at``), which some steps do not move:
     a ledger entry, a reservation's change (collected, cancelled), a warranty claim, a call
@@ -169,7 +198,8 @@ def inactive_customers(
     rows = session.execute(
         select(Customer.id, Customer.uuid, Customer.first_name, Customer.last_name, Customer.company,
                Customer.last_seen_at, *(query.scalar_subquery() for query in latest))
-        .where(Customer.last_seen_at < cutoff, ~exists(erased), *(~exists(query) for query in recent))
+        .where(Customer.last_seen_at < cutoff, ~exists(erased), *(~exists(query) for query in recent),
+               *(() if among is None else (Customer.id.in_(list(among)),)))
         .order_by(Customer.last_seen_at, Customer.id)
     )
     return [

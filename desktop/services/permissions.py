@@ -7,8 +7,9 @@ trail and erases. Checks run in the services, so the GUI, the CLI and scripts ca
 round them; the GUI only hides what the acting role may not do.
 
 The actor rides on the unit of work (``session.info["actor"]``, set by
-ShopDatabase.reading/writing from ``database.acting``): the passphrase holder (the CLI,
-and the GUI before anyone signs in with a PIN) is the owner; None means the till is locked.
+ShopDatabase.reading/writing from ``database.acting``): the passphrase holder (on a shop
+without staff accounts) is the owner; on a shop with them, the staff member who signed in
+with a PIN (the lock screen, or ``--as`` on the command line); None means the till is locked.
 """
 
 from __future__ import annotations
@@ -81,10 +82,3 @@ def require(session: Session, permission: Permission) -> Actor:
     """Checks the unit of work's actor; call first thing in a service, before anything is written."""
     return require_actor(acting(session), permission)
 
-
-def acting_staff_name(session: Session, given: str = "") -> str:
-    """The staff name a record keeps: the one given, else the signed-in staff member's."""
-    if given:
-        return given
-    actor = acting(session)
-    return actor.name if actor is not None else ""

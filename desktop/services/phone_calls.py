@@ -31,10 +31,11 @@ from desktop.services.customers import (
     get_customer,
 )
 from desktop.services.dates import parse_date
-from desktop.services.permissions import Permission, acting_staff_name, require
+from desktop.services.permissions import Permission, require
+from desktop.services.staff import recorded_staff_name
 from desktop.services.phones import display_phone, parse_phone
 from desktop.services.record_ids import record_by_number
-from desktop.services.text import clean_text, staff_name
+from desktop.services.text import clean_text
 
 
 @dataclass
@@ -126,7 +127,7 @@ def log_call(
     """The call, tied to the caller when known; InvalidInput (nothing written) on bad input."""
     require(session, Permission.RECORDS)
     values = _check(session, form, region, today or date.today())
-    staff = staff_name(acting_staff_name(session, staff))
+    staff = recorded_staff_name(session, staff)
     customer_id = form.customer_id
     if customer_id is not None:
         customer_id = get_customer(session, customer_id).id
@@ -164,7 +165,7 @@ def log_call(
 def complete_follow_up(session: Session, call_id: int, *, staff: str = "") -> PhoneCall:
     """The follow-up was done: it leaves the main screen's list."""
     require(session, Permission.RECORDS)
-    staff = staff_name(acting_staff_name(session, staff))
+    staff = recorded_staff_name(session, staff)
     call = _get_call(session, call_id)
     if call.follow_up_on is None:
         raise InvalidInput({"follow_up": Problem(translatable("This call has no follow-up to complete."))})

@@ -20,10 +20,11 @@ from desktop.services import audit, card_codes
 from desktop.services.customers import FIRST_PHONE, full_name, get_customer
 from desktop.services.dates import parse_date
 from desktop.services.money import parse_cents
-from desktop.services.permissions import Permission, acting_staff_name, require
+from desktop.services.permissions import Permission, require
 from desktop.services.record_ids import is_number, record_by_number
 from desktop.services.shop import shop_settings
-from desktop.services.text import clean_text, staff_name
+from desktop.services.staff import recorded_staff_name
+from desktop.services.text import clean_text
 
 MAX_QUANTITY = 999
 # Where a reservation may go from each status; collected and cancelled are final.
@@ -143,7 +144,7 @@ def add_reservation(
     """A new open reservation with a fresh reference code; InvalidInput (nothing written) on bad input."""
     require(session, Permission.RECORDS)
     values = _check(form, today or date.today(), shop_settings(session))
-    staff = staff_name(acting_staff_name(session, staff))
+    staff = recorded_staff_name(session, staff)
     customer = get_customer(session, form.customer_id)
     reference = _unused_reference(session)
     now = utc_now()
@@ -188,7 +189,7 @@ def get_reservation(session: Session, reference_or_id: str | int) -> Reservation
 def change_status(session: Session, reference_or_id: str | int, status: str, *, staff: str = "") -> Reservation:
     """Moves the reservation on; InvalidInput naming the allowed moves if this one is not."""
     require(session, Permission.RECORDS)
-    staff = staff_name(acting_staff_name(session, staff))
+    staff = recorded_staff_name(session, staff)
     reservation = get_reservation(session, reference_or_id)
     allowed = NEXT_STATUSES.get(reservation.status, ())
     if status not in allowed:

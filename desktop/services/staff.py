@@ -9,15 +9,13 @@ for a while, and the attempts, right or wrong, go to the audit trail.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from desktop.db.engine import ShopDatabase
@@ -37,7 +35,7 @@ from desktop.models import ROLES, Actor, StaffMember
 from desktop.models.base import utc_now
 from desktop.models.staff import PASSPHRASE_HOLDER
 from desktop.services import audit
-from desktop.services.permissions import Permission, require
+from desktop.services.permissions import Permission, acting, require
 from desktop.services.record_ids import is_number, record_by_number
 from desktop.services.shop import shop_settings
 from desktop.services.text import fold, staff_name
@@ -106,16 +104,44 @@ def list_staff(session: Session, *, include_inactive: bool = False) -> list[Staf
     return [_summary(member) for member in session.scalars(query)]
 
 
-def _member(session: Session, ref: int | str) -> StaffMember:
+
+
+def _find_member(session: Session, ref: int | str) -> StaffMember | None:
+    """A staff member by number, UUID or name (any case); None if nobody is."""
     if isinstance(ref, int) or is_number(ref):
-        member = record_by_number(session, StaffMember, ref)
-    else:
-        member = session.scalar(
-            select(StaffMember).where((StaffMember.uuid == ref) | (StaffMember.name_key == fold(str(ref))))
-        )
+        return record_by_number(session, StaffMember, ref)
+    return session.scalar(
+        select(StaffMember).where((StaffMember.uuid == ref) | (StaffMember.name_key == fold(str(ref))))
+    )
+
+
+def _member(session: Session, ref: int | str) -> StaffMember:
+    member = _find_member(session, ref)
     if member is None:
         raise NotFound(translatable("No staff member is called {name}."), name=str(ref))
     return member
+
+
+def recorded_staff_name(session: Session, given: str | None = "") -> str:
+    """The staff name a record keeps (who took the call, the sign-up, the reservation).
+
+    Nothing given: the acting staff member's. Given on a shop with staff accounts: it must be
+    an active staff member's number or name, and is kept as their account spells it
+    (InvalidInput on "staff" otherwise); on a shop without, it is kept as written.
+    """
+    cleaned = staff_name(given)
+    if not cleaned:
+        actor = acting(session)
+        return actor.name if actor is not None else ""
+    if not has_staff(session):
+        return cleaned
+    member = _find_member(session, cleaned)
+    if member is None or not member.active:
+        raise InvalidInput({"staff": Problem(
+            translatable("No active staff member is called {name}. Give a staff member's number or name."),
+            {"name": cleaned},
+        )})  # fmt: skip
+    return member.name
 
 
 def add_staff(session: Session, name: str, role: str, pin: str) -> StaffSummary:
@@ -186,7 +212,7 @@ def sign_in(database: ShopDatabase, ref: int | str, pin: str, *, now: datetime |
     app does not reset the count.
     """
     now = now or utc_now()
-    with _busy_is_said(), database.writing() as session:
+    with database.writing() as session:
         member = _member(session, ref)
         who = (member.uuid, member.name, member.role)
         refused: RegularsError | None = None
@@ -260,7 +286,7 @@ def lock(database: ShopDatabase) -> None:
     try:
         with database.writing() as session:
             audit.record(session, audit.LOCKED, staff=(actor.staff_uuid, actor.name, actor.role))
-    except SQLAlchemyError:
+    except (SQLAlchemyError, ShopFileInUse):
         pass
 
 
@@ -274,24 +300,13 @@ def sign_in_with_passphrase(database: ShopDatabase, passphrase: str) -> Actor:
     try:
         unlock(database.path, passphrase or "")
     except WrongPassphrase:
-        with _busy_is_said(), database.writing() as session:
+        with database.writing() as session:
             audit.record(session, audit.SIGN_IN_FAILED, staff=owner, details={"passphrase": True})
         raise
-    with _busy_is_said(), database.writing() as session:
+    with database.writing() as session:
         audit.record(session, audit.SIGNED_IN, staff=owner)
     database.acting = PASSPHRASE_HOLDER
     return PASSPHRASE_HOLDER
-
-
-@contextmanager
-def _busy_is_said() -> Iterator[None]:
-    """A file held by a long import or backup: a message to show, not a crash."""
-    try:
-        yield
-    except OperationalError as busy:
-        raise ShopFileInUse(
-            translatable("The shop file is busy (an import or a backup is running). Try again in a moment.")
-        ) from busy
 
 
 def set_idle_lock_minutes(session: Session, minutes: int) -> int:

@@ -19,9 +19,10 @@ from desktop.models.base import utc_now
 from desktop.services import audit
 from desktop.services.customers import full_name, get_customer
 from desktop.services.dates import add_months, parse_date
-from desktop.services.permissions import Permission, acting_staff_name, require
+from desktop.services.permissions import Permission, require
 from desktop.services.record_ids import record_by_number
-from desktop.services.text import clean_text, fold, staff_name, without_invisible
+from desktop.services.staff import recorded_staff_name
+from desktop.services.text import clean_text, fold, without_invisible
 
 MAX_MONTHS = 120
 MIN_SERIAL_KEY = 3
@@ -127,7 +128,7 @@ def add_warranty(session: Session, form: NewWarranty, *, staff: str = "", today:
     for the same product."""
     require(session, Permission.RECORDS)
     values = _check(form, today or date.today())
-    staff = staff_name(acting_staff_name(session, staff))
+    staff = recorded_staff_name(session, staff)
     customer = get_customer(session, form.customer_id)
     for existing in session.scalars(select(Warranty).where(Warranty.serial_key == values["serial_key"])):
         if fold(existing.product) == fold(values["product"]):
@@ -254,7 +255,7 @@ def add_claim(
     """A claim against a card (claimed today unless said otherwise); the outcome may follow later."""
     require(session, Permission.RECORDS)
     today = today or date.today()
-    staff = staff_name(acting_staff_name(session, staff))
+    staff = recorded_staff_name(session, staff)
     warranty = get_warranty(session, warranty_id)
     problems: dict[str, Problem] = {}
     problem_text = _claim_text(problem, "problem", problems, required=translatable("Describe the problem."))
@@ -278,7 +279,7 @@ def add_claim(
 def set_claim_outcome(session: Session, claim_id: int, outcome: str, *, staff: str = "") -> WarrantyClaim:
     """What was done: repaired, replaced, refunded, refused and why."""
     require(session, Permission.RECORDS)
-    staff = staff_name(acting_staff_name(session, staff))
+    staff = recorded_staff_name(session, staff)
     claim = record_by_number(session, WarrantyClaim, claim_id)
     if claim is None:
         raise NotFound(translatable("No warranty claim {ref}."), ref=claim_id)

@@ -40,7 +40,7 @@ from desktop.services.dates import format_date
 from desktop.services.erasure import (
     RETENTION_YEARS,
     InactiveCustomer,
-    anonymise_customers,
+    anonymise_inactive,
     erase_customer,
     inactive_customers,
 )
@@ -440,10 +440,8 @@ class PrivacyActions(QObject):
             return None
         database = self._context.database
 
-        def work(_progress, _cancelled) -> int:
-            with database.writing() as session:  # the erasure register is written as this commits
-                still = {customer.id for customer in inactive_customers(session, years)}
-                return anonymise_customers(session, [i for i in customer_ids if i in still])
+        def work(_progress, _cancelled) -> int:  # in short batches: the till keeps working meanwhile
+            return anonymise_inactive(database, customer_ids, years)
 
         job = AnonymiseJob(work)
         job.succeeded.connect(self._anonymised)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import subprocess
@@ -364,6 +365,20 @@ def test_demo_is_deterministic_for_a_seed(cli, tmp_path):
                 assert session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() >= least, table
     finally:
         database.close()
+
+
+def test_demo_shows_its_progress_on_a_terminal_only(cli, tmp_path, monkeypatch):
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    status, out, _ = cli(tmp_path / "shop.regulars", "demo", "--customers", "12000")
+    assert status == 0 and "Added 12000 demo customers" in out
+    shown = terminal.getvalue()
+    assert "Making demo customers… 41%" in shown and "Making demo customers… 100%" in shown
+    assert shown.endswith("\n")
 
 
 def test_demo_adds_to_an_existing_shop(cli, shop_path, book):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -176,16 +177,40 @@ def test_a_mistyped_recovery_key_is_refused(cli, shop_path, monkeypatch):
 # --- key rotation -------------------------------------------------------------------------
 
 
-def test_key_rotate_prints_a_new_recovery_key_and_keeps_the_data(cli, shop_path, monkeypatch):
+@pytest.fixture
+def recovery_key_out(shop_path) -> Path:
+    """Where `key rotate --recovery-key-out` saves the new key: outside the shop's folder."""
+    return shop_path.parent.parent / "recovery-key.txt"
+
+
+@pytest.fixture
+def confirming(monkeypatch, terminal):
+    """A terminal on which the owner types back the last group of the recovery key just shown."""
+    typed: list[str] = []
+
+    def input_(prompt: str = "") -> str:
+        shown = RECOVERY_KEY.findall(sys.stdout.getvalue())
+        typed.append(prompt)
+        return shown[-1][-4:].lower() if shown else ""
+
+    monkeypatch.setattr("builtins.input", input_)
+    return typed
+
+
+def test_key_rotate_shows_the_new_recovery_key_and_has_it_confirmed_before_the_switch(
+    cli, shop_path, monkeypatch, confirming
+):
     assert cli(shop_path, "customers", "add", "--first-name", "Ana", "--phone", "(11) 98765-4321")[0] == 0
     _, out, _ = cli(shop_path, "recovery-key", "new")
     old_recovery_key = recovery_key_in(out)
     old_key_file = key_file_path(shop_path).read_bytes()
     status, out, err = cli(shop_path, "key", "rotate")
     assert (status, err) == (0, "")
+    assert confirming == ["Type its last four characters to confirm you have it: "]
     new_recovery_key = recovery_key_in(out)
     assert new_recovery_key != old_recovery_key
-    assert "safe" in out and "Re-encrypted" in out
+    assert out.index(new_recovery_key) < out.index("Re-encrypted")
+    assert "safe" in out
     assert key_file_path(shop_path).read_bytes() != old_key_file
     status, out, _ = cli(shop_path, "customers", "find", "ana")
     assert status == 0 and "Ana" in out
@@ -199,6 +224,67 @@ def test_key_rotate_prints_a_new_recovery_key_and_keeps_the_data(cli, shop_path,
     assert cli(shop_path, "customers", "find", "ana")[0] == 0
 
 
+def test_key_rotate_with_a_wrong_confirmation_changes_nothing(cli, shop_path, monkeypatch, terminal):
+    monkeypatch.setattr("builtins.input", lambda prompt="": "0000")
+    _, out, _ = cli(shop_path, "recovery-key", "new")
+    old_recovery_key = recovery_key_in(out)
+    before = folder_state(shop_path.parent)
+    status, out, err = cli(shop_path, "key", "rotate")
+    assert status == 1 and "not put in use" in err and "earlier recovery key still works" in err
+    shown = recovery_key_in(out)
+    after = folder_state(shop_path.parent)
+    after.pop(shop_path.name + ".lock", None)
+    assert after == before
+    monkeypatch.setenv(RECOVERY_KEY_ENV, old_recovery_key)
+    assert cli(shop_path, "customers", "find", "ana")[0] == 0
+    monkeypatch.setenv(RECOVERY_KEY_ENV, shown)
+    assert cli(shop_path, "customers", "find", "ana")[0] == 1
+
+
+def test_key_rotate_without_a_terminal_needs_a_file_for_the_recovery_key(cli, shop_path):
+    before = folder_state(shop_path.parent)
+    status, out, err = cli(shop_path, "key", "rotate")
+    assert (status, out) == (1, "")
+    assert "--recovery-key-out FILE" in err and "Nothing was changed" in err
+    assert folder_state(shop_path.parent) == before
+
+
+def test_key_rotate_saves_the_recovery_key_where_the_owner_chose(cli, shop_path, monkeypatch, recovery_key_out):
+    status, out, err = cli(shop_path, "key", "rotate", "--recovery-key-out", str(recovery_key_out))
+    assert (status, err) == (0, "")
+    assert RECOVERY_KEY.search(out) is None  # saved, not printed
+    assert str(recovery_key_out) in out
+    assert recovery_key_out.stat().st_mode & 0o777 == 0o600
+    monkeypatch.delenv(PASSPHRASE_ENV)
+    monkeypatch.setenv(RECOVERY_KEY_ENV, recovery_key_out.read_text().strip())
+    assert cli(shop_path, "customers", "find", "ana")[0] == 0
+    status, _, err = cli(shop_path, "key", "rotate", "--recovery-key-out", str(recovery_key_out))
+    assert status == 1
+
+
+def test_key_rotate_never_replaces_an_existing_file_with_the_recovery_key(cli, shop_path, recovery_key_out):
+    recovery_key_out.write_text("my notes\n")
+    before = folder_state(shop_path.parent)
+    status, out, err = cli(shop_path, "key", "rotate", "--recovery-key-out", str(recovery_key_out))
+    assert (status, out) == (1, "")
+    assert err.startswith("regulars: --recovery-key-out: ") and "already exists" in err
+    assert recovery_key_out.read_text() == "my notes\n"
+    assert folder_state(shop_path.parent) == before
+
+
+def test_key_rotate_that_cannot_switch_takes_back_the_saved_key(cli, shop_path, recovery_key_out):
+    database = open_shop_file(shop_path, PASSPHRASE)  # another command holds the file: rotation cannot start
+    try:
+        with database.reading() as session:
+            session.connection().exec_driver_sql("SELECT count(*) FROM customers").scalar_one()
+            status, out, err = cli(shop_path, "key", "rotate", "--recovery-key-out", str(recovery_key_out))
+    finally:
+        database.close()
+    assert status == 1
+    assert "earlier recovery key still works" in err
+    assert not recovery_key_out.exists()
+
+
 def test_key_rotate_needs_the_passphrase_not_the_recovery_key(cli, shop_path, monkeypatch):
     _, out, _ = cli(shop_path, "recovery-key", "new")
     monkeypatch.setenv(RECOVERY_KEY_ENV, recovery_key_in(out))
@@ -209,10 +295,10 @@ def test_key_rotate_needs_the_passphrase_not_the_recovery_key(cli, shop_path, mo
     assert folder_state(shop_path.parent) == before
 
 
-def test_key_rotate_with_a_wrong_passphrase_writes_nothing(cli, shop_path, monkeypatch):
+def test_key_rotate_with_a_wrong_passphrase_writes_nothing(cli, shop_path, monkeypatch, recovery_key_out):
     monkeypatch.setenv(PASSPHRASE_ENV, "not the passphrase")
     before = folder_state(shop_path.parent)
-    status, out, err = cli(shop_path, "key", "rotate")
+    status, out, err = cli(shop_path, "key", "rotate", "--recovery-key-out", str(recovery_key_out))
     assert (status, out) == (1, "")
     assert "passphrase is wrong" in err
     # The instance lock's empty file may be left behind, as the app leaves it; nothing else changes.
@@ -221,10 +307,10 @@ def test_key_rotate_with_a_wrong_passphrase_writes_nothing(cli, shop_path, monke
     assert after == before
 
 
-def test_key_rotate_refuses_while_the_app_has_the_file(cli, shop_path):
+def test_key_rotate_refuses_while_the_app_has_the_file(cli, shop_path, recovery_key_out):
     with InstanceLock(shop_path):
         before = folder_state(shop_path.parent)
-        status, out, err = cli(shop_path, "key", "rotate")
+        status, out, err = cli(shop_path, "key", "rotate", "--recovery-key-out", str(recovery_key_out))
         assert (status, out) == (1, "")
         assert "already open" in err
         assert folder_state(shop_path.parent) == before
@@ -233,7 +319,7 @@ def test_key_rotate_refuses_while_the_app_has_the_file(cli, shop_path):
 
 def test_key_rotate_on_a_missing_file(cli, tmp_path):
     db = tmp_path / "nowhere" / "shop.regulars"
-    status, out, err = cli(db, "key", "rotate")
+    status, out, err = cli(db, "key", "rotate", "--recovery-key-out", str(tmp_path / "recovery-key.txt"))
     assert (status, out) == (1, "")
     assert str(db) in err
     assert not db.parent.exists()
@@ -266,7 +352,7 @@ def test_passphrase_change_on_a_legacy_file_suggests_rotating(cli, shop_path, mo
     assert (status, err) == (0, "")
     assert "key rotate" in out
     monkeypatch.setenv(PASSPHRASE_ENV, NEW_PASSPHRASE)
-    status, out, err = cli(shop_path, "key", "rotate")
+    status, out, err = cli(shop_path, "key", "rotate", "--recovery-key-out", str(shop_path.parent.parent / "rk.txt"))
     assert (status, err) == (0, "")
     monkeypatch.setenv(NEW_PASSPHRASE_ENV, "a third passphrase")
     status, out, err = cli(shop_path, "passphrase", "change")

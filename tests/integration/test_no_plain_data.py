@@ -136,8 +136,9 @@ def test_no_passphrase_nor_recovery_key_in_any_file_after_key_changes(shop_path,
     monkeypatch.setenv("REGULARS_NEW_PASSPHRASE", new_passphrase)
     assert cli_main(["--db", str(shop_path), "passphrase", "change"]) == 0
     monkeypatch.setenv("REGULARS_PASSPHRASE", new_passphrase)
-    assert cli_main(["--db", str(shop_path), "key", "rotate"]) == 0
-    second = recovery_key_in(capsys.readouterr().out)
+    saved = folder.parent / "recovery-key.txt"  # where the owner chose, outside the shop's folder
+    assert cli_main(["--db", str(shop_path), "key", "rotate", "--recovery-key-out", str(saved)]) == 0
+    second = saved.read_text().strip()
     assert leaks(folder, secret_forms(PASSPHRASE, new_passphrase, first, second)) == []
 
 

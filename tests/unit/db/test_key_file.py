@@ -211,7 +211,7 @@ def test_wrong_passphrase_changes_no_file(book):
     for wrong_change in (
         lambda: change_passphrase(book, "not it at all", NEW_PASSPHRASE),
         lambda: new_recovery_key(book, "not it at all"),
-        lambda: rotate_key(book, "not it at all"),
+        lambda: rotate_key(book, "not it at all", RecoveryKey.new()),
     ):
         with pytest.raises(WrongPassphrase):
             wrong_change()
@@ -371,8 +371,8 @@ def test_rotate_key_re_encrypts_and_old_keys_stop_working(book):
     old_recovery_key = new_recovery_key(book, PASSPHRASE)
     old_key_file = key_file_path(book).read_bytes()
     old_key = unlock(book, PASSPHRASE).key
-    new_recovery = rotate_key(book, PASSPHRASE)
-    assert RecoveryKey.parse(new_recovery) is not None and new_recovery != old_recovery_key
+    new_recovery = RecoveryKey.new().text
+    rotate_key(book, PASSPHRASE, RecoveryKey.parse(new_recovery))
     assert sorted(p.name for p in book.parent.iterdir()) == [book.name, key_file_path(book).name]
     assert names(book) == ["Ana", "Bruno"]
     assert not opens_with(book, old_key)
@@ -389,7 +389,8 @@ def test_rotate_key_on_an_open_shop_keeps_it_working(book):
     database = open_shop_file(book, PASSPHRASE)
     try:
         add_one(database, "Carla", "(11) 97777-1234")
-        recovery_key = rotate_key(database, PASSPHRASE)
+        recovery_key = RecoveryKey.new().text
+        rotate_key(database, PASSPHRASE, RecoveryKey.parse(recovery_key))
         add_one(database, "Duda", "(11) 96666-1234")
         with database.reading() as session:
             assert session.execute(text("SELECT count(*) FROM customers")).scalar_one() == 4
@@ -407,7 +408,7 @@ def test_rotate_key_refuses_while_another_connection_has_the_file(book):
             session.execute(text("SELECT count(*) FROM customers")).scalar_one()
             before = folder_state(book.parent)
             with pytest.raises(ShopFileInUse) as caught:
-                rotate_key(book, PASSPHRASE)
+                rotate_key(book, PASSPHRASE, RecoveryKey.new())
             assert str(book) in str(caught.value)
             assert folder_state(book.parent) == before
     finally:
@@ -488,7 +489,7 @@ def test_legacy_file_upgrades_in_place(legacy_shop):
     assert legacy_shop.read_bytes()[:16] == shop_bytes[:16]
     assert opens_with_bare_passphrase(legacy_shop)  # the same key: nothing was re-encrypted
     assert names(legacy_shop) == ["Ana", "Bruno"]  # and again, now through the key file
-    rotate_key(legacy_shop, PASSPHRASE)
+    rotate_key(legacy_shop, PASSPHRASE, RecoveryKey.new())
     assert not opens_with_bare_passphrase(legacy_shop)
     assert read_key_file(key_file_path(legacy_shop)).key_origin == ORIGIN_RANDOM
     assert names(legacy_shop) == ["Ana", "Bruno"]
@@ -515,7 +516,8 @@ def test_legacy_file_passphrase_change_and_recovery_key(legacy_shop):
 def test_key_file_holds_no_secret_in_the_clear(book):
     recovery_keys = [new_recovery_key(book, PASSPHRASE)]
     change_passphrase(book, PASSPHRASE, NEW_PASSPHRASE)
-    recovery_keys.append(rotate_key(book, NEW_PASSPHRASE))
+    recovery_keys.append(RecoveryKey.new().text)
+    rotate_key(book, NEW_PASSPHRASE, RecoveryKey.parse(recovery_keys[-1]))
     key = unlock(book, NEW_PASSPHRASE).key
     data = key_file_path(book).read_bytes()
     needles = [PASSPHRASE, NEW_PASSPHRASE, key.key.hex(), key.key.hex().upper(), base64.b64encode(key.key).decode()]

@@ -411,3 +411,39 @@ def test_the_default_notice_says_how_long_backups_and_customers_are_kept(shop):
     assert "{" not in notice
     text_for_one = default_notice_text("Padaria", backup_keep=1, retention_years=1)
     assert "for 1 year we review" in text_for_one and "the last 1," in text_for_one
+
+
+def test_anonymising_inactive_customers_commits_in_short_batches(shop, monkeypatch):
+    """Between batches nobody holds the write lock: a till adds a customer, and one who came back
+    meanwhile is not anonymised."""
+    from desktop.db.engine import open_shop_file
+    from desktop.services import erasure
+    from desktop.services.customers import record_visit
+    from tests.conftest import PASSPHRASE
+
+    monkeypatch.setattr(erasure, "ANONYMISE_EVERY", 2)
+    with shop.writing() as session:
+        ids = [add_customer(session, CustomerDetails(first_name=f"Idle {n}", phones=[f"1198765{n:04d}"]), REGION).id
+               for n in range(5)]
+    for customer_id in ids:
+        _age(shop, customer_id, customers__last_seen_at="2020-01-10 10:00:00.000000")
+    till = open_shop_file(shop.path, PASSPHRASE)
+    till.engine.dispose()
+    steps: list[tuple[int, int]] = []
+
+    def between_batches(done: int, total: int) -> None:
+        steps.append((done, total))
+        if done == 2:
+            with till.writing() as session:  # would wait, then fail, if the anonymising held the file
+                add_customer(session, CustomerDetails(first_name="Walk-in", phones=["11912340000"]), REGION)
+                record_visit(session, ids[4])  # Idle 4 came back
+
+    try:
+        assert erasure.anonymise_inactive(shop, ids, 3, progress=between_batches) == 4
+    finally:
+        till.close()
+    assert steps == [(2, 5), (4, 5), (5, 5)]
+    with shop.reading() as session:
+        assert [c.id for c in inactive_customers(session, 3)] == []
+        assert get_customer(session, ids[4]).first_name == "Idle 4"
+    assert len(read_register(shop.path)) == 4
