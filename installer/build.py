@@ -50,9 +50,10 @@ def build_python() -> Path:
 
 def build() -> Path:
     python = build_python()
+    WORK.mkdir(parents=True, exist_ok=True)
     subprocess.run([str(python), "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
                     "--distpath", str(DIST), "--workpath", str(WORK), str(ROOT / "installer" / "regulars.spec")],
-                   check=True, cwd=ROOT, env=clean_environment())
+                   check=True, cwd=WORK, env=clean_environment())  # not ROOT: Regulars comes from the build env
     if sys.platform.startswith("linux"):
         for path in LINUX_FILES:
             shutil.copy2(path, BUNDLE / path.name)
