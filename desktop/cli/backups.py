@@ -30,6 +30,7 @@ from desktop.db.backup import (
 )
 from desktop.db.key_file import key_file_path
 from desktop.db.unlock import recovery_key_from_text
+from desktop.errors import WrongPassphrase
 from desktop.models.base import utc_now
 from desktop.services import backup_schedule
 from desktop.services.backups import (
@@ -104,7 +105,15 @@ def _open_for_backup(args):
     kept = None
     if args.scheduled and not with_recovery_key(args) and PASSPHRASE_ENV not in os.environ:
         kept = backup_schedule.stored_passphrase(args.db)
-    return open_shop(args, passphrase=kept)
+    if kept is None:
+        return open_shop(args)
+    try:
+        return open_shop(args, passphrase=kept)
+    except WrongPassphrase:
+        raise CommandFailed(
+            "The passphrase kept for the scheduled backup no longer opens the shop (was it changed?). Turn the "
+            "schedule off and on again: regulars backup-settings --schedule off, then --schedule on."
+        ) from None
 
 
 def cmd_backup(args) -> int:

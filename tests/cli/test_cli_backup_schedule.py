@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.cli import PASSPHRASE_ENV, RECOVERY_KEY_ENV, main
+from desktop.cli import NEW_PASSPHRASE_ENV, PASSPHRASE_ENV, RECOVERY_KEY_ENV, main
 from desktop.services import backup_schedule
 from tests.backup_helpers import files_in
 from tests.schedule_helpers import scheduler_home
@@ -70,3 +70,16 @@ def test_a_bad_schedule_value_is_a_usage_error(cli, shop_path, capsys):
         main(["--db", str(shop_path), "backup-settings", "--schedule", "daily"])
     assert exit_status.value.code == 2
     assert "--schedule" in capsys.readouterr().err
+
+
+def test_after_a_passphrase_change_the_scheduled_run_says_to_turn_the_schedule_on_again(
+        cli, shop_path, folder, place, monkeypatch, capsys):
+    assert cli(shop_path, "backup-settings", "--schedule", "on")[0] == 0
+    monkeypatch.setenv(NEW_PASSPHRASE_ENV, "a brand new passphrase 2026")
+    assert cli(shop_path, "passphrase", "change")[0] == 0
+
+    monkeypatch.delenv(PASSPHRASE_ENV)
+    assert main(["--db", str(shop_path), "backup", "--scheduled"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and "no longer opens the shop" in err and "--schedule on" in err
+    assert files_in(folder) == []
