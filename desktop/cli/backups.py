@@ -108,7 +108,7 @@ def _open_for_backup(args):
     if kept is None:
         return open_shop(args)
     try:
-        return open_shop(args, passphrase=kept)
+        return open_shop(args, secret=kept)
     except WrongPassphrase:
         raise CommandFailed(
             "The passphrase kept for the scheduled backup no longer opens the shop (was it changed?). Turn the "
@@ -197,7 +197,7 @@ def cmd_backup_settings(args) -> int:
     passphrase = None
     if args.schedule == "on" and not with_recovery_key(args):
         passphrase = ask_passphrase()
-    database = open_shop(args, passphrase=passphrase)
+    database = open_shop(args, secret=passphrase)
     try:
         changes = {"folder": args.folder, "keep": args.keep, "warn_days": args.warn_days}
         if any(value is not None for value in changes.values()):

@@ -66,13 +66,13 @@ def unlocking_secret(args) -> Secret:
     return ask_passphrase()
 
 
-def open_shop(args, passphrase: str | None = None) -> ShopDatabase:
+def open_shop(args, *, secret: str | None = None) -> ShopDatabase:
     """The unlocked shop, with every registered erasure carried out (a backup put back by hand
-    must not bring anyone back into an export). ``passphrase``: one already asked for or kept."""
+    must not bring anyone back into an export). ``secret``: the passphrase already asked for or kept."""
     if with_recovery_key(args):
         database = open_shop_file_with_recovery_key(args.db, recovery_key_text())
     else:
-        database = open_shop_file(args.db, passphrase if passphrase is not None else ask_passphrase())
+        database = open_shop_file(args.db, secret if secret is not None else ask_passphrase())
     try:
         reapply_erasure_register(database)
     except BaseException:
