@@ -1,4 +1,4 @@
-"""Where a shop file lives when no --db is given: the per-user data folder."""
+"""Where a shop file lives when no --db is given (the per-user data folder), and the packaged resources."""
 
 from __future__ import annotations
 
@@ -24,4 +24,4 @@ def default_shop_path() -> Path:
 
 
 def resources_dir() -> Path:
-    return Path(__file__).resolve().parent.parent / "resources"
+    return Path(__file__).resolve().parent / "resources"

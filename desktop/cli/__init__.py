@@ -35,6 +35,7 @@ from desktop.cli.common import (
     RECOVERY_KEY_ENV,
     CommandFailed,
 )
+from desktop import __version__
 from desktop.db.engine import BUSY, is_busy
 from desktop.errors import InvalidInput, Problem, RegularsError
 from desktop.paths import default_shop_path
@@ -46,6 +47,7 @@ AREAS = (shop_file, customers, signup, loyalty, reservations, warranties, calls,
 
 def build_parser() -> argparse.ArgumentParser:
     parser = ArgumentParser(prog="regulars", description="Regulars: the customer book beside the till.")
+    parser.add_argument("--version", action="version", version=f"Regulars {__version__}")
     parser.add_argument("--db", type=Path, default=default_shop_path(), help="shop file (default: %(default)s)")
     parser.add_argument(
         "--recovery-key",

@@ -6,11 +6,13 @@ or recovery key as they were when it was taken.
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
 
 from desktop.cli.common import (
+    PASSPHRASE_ENV,
     CommandFailed,
     ask_passphrase,
     local_time,
@@ -28,7 +30,9 @@ from desktop.db.backup import (
 )
 from desktop.db.key_file import key_file_path
 from desktop.db.unlock import recovery_key_from_text
+from desktop.errors import WrongPassphrase
 from desktop.models.base import utc_now
+from desktop.services import backup_schedule
 from desktop.services.backups import (
     SCHEDULE_EVERY,
     BackupSettings,
@@ -97,8 +101,25 @@ def _backing_up(run):
         progress.end()
 
 
+def _open_for_backup(args):
+    """The shop; a scheduled run with no passphrase given uses the one kept when the schedule was turned on."""
+    kept = None
+    if args.scheduled and not with_recovery_key(args) and PASSPHRASE_ENV not in os.environ:
+        kept = backup_schedule.stored_passphrase(args.db)
+    # A scheduled run has nobody at the till to say who acts: the passphrase holder backs up.
+    if kept is None:
+        return open_shop(args, acting=False)
+    try:
+        return open_shop(args, secret=kept, acting=False)
+    except WrongPassphrase:
+        raise CommandFailed(
+            "The passphrase kept for the scheduled backup no longer opens the shop (was it changed?). Turn the "
+            "schedule off and on again: regulars backup-settings --schedule off, then --schedule on."
+        ) from None
+
+
 def cmd_backup(args) -> int:
-    database = open_shop(args)
+    database = open_shop(args) if not args.scheduled else _open_for_backup(args)
     try:
         if args.scheduled:
             return _scheduled(args, database)
@@ -147,8 +168,38 @@ def _settings_json(settings: BackupSettings, status) -> dict:
     }
 
 
+SCHEDULE_WARNING = (
+    "The scheduled backup runs with nobody at the till, so the shop passphrase is kept in a file only "
+    "this user account can read; anyone who can sign in to this account can then open the shop."
+)
+
+
+def _schedule(args, database, passphrase: str | None) -> list[str]:
+    """Turns the scheduled backup on or off; the lines to tell the owner."""
+    if args.schedule == "off":
+        result = backup_schedule.turn_off(database)
+        lines = ["The scheduled daily backup is off; the kept passphrase is deleted."]
+    else:
+        if passphrase is None:
+            raise CommandFailed("--schedule on needs the shop passphrase (not the recovery key): it is kept for the "
+                                "scheduled task.")
+        result = backup_schedule.turn_on(database, passphrase)
+        lines = [f"The daily backup now runs from the system's scheduler ({result.entry.name}), even when Regulars "
+                 "is closed.", SCHEDULE_WARNING]
+    if result.manual:
+        lines.append(f"The system's scheduler did not answer; to finish, run:\n{result.manual}")
+    return lines
+
+
+def _schedule_state(db) -> str:
+    return "on" if backup_schedule.is_on(db) else "off"
+
+
 def cmd_backup_settings(args) -> int:
-    database = open_shop(args)
+    passphrase = None
+    if args.schedule == "on" and not with_recovery_key(args):
+        passphrase = ask_passphrase()
+    database = open_shop(args, secret=passphrase)
     try:
         changes = {"folder": args.folder, "keep": args.keep, "warn_days": args.warn_days}
         if any(value is not None for value in changes.values()):
@@ -159,19 +210,23 @@ def cmd_backup_settings(args) -> int:
                     BackupSettings(**{name: getattr(current, name) if value is None else value
                                       for name, value in changes.items()}),
                 )
+        told = _schedule(args, database, passphrase) if args.schedule is not None else []
         with database.reading() as session:
             settings, status = backup_settings(session), backup_status(session, utc_now())
     finally:
         database.close()
     if args.json:
-        print_json(_settings_json(settings, status))
+        print_json({**_settings_json(settings, status), "schedule": _schedule_state(args.db)})
         return 0
+    for line in told:
+        print(line)
     print(f"Backup folder:     {settings.folder or '(none: no automatic backups)'}")
     print(f"Backups kept:      {settings.keep}")
     print(f"Warn after:        {settings.warn_days} days without a backup")
     overdue = "  (overdue)" if status.overdue else ""
     print(f"Last backup:       {local_time(status.last_backup_at) or 'never'}{overdue}")
     print(f"Last export:       {local_time(status.last_export_at) or 'never'}")
+    print(f"Scheduled backup:  {_schedule_state(args.db)} (runs while Regulars is closed)")
     return 0
 
 
@@ -243,9 +298,12 @@ def add_commands(commands) -> None:
     settings.add_argument("--folder", metavar="DIR", help='folder for the daily automatic backups ("" for none)')
     settings.add_argument("--keep", type=int, metavar="N", help="automatic backups kept in the folder (1-365)")
     settings.add_argument("--warn-days", type=int, metavar="N", help="warn after N days without a backup (1-90)")
+    settings.add_argument("--schedule", choices=["on", "off"],
+                          help="run the daily backup from the system's scheduler, even when Regulars is closed")
     settings.add_argument("--json", action="store_true")
     settings.set_defaults(
-        run=cmd_backup_settings, field_labels={"folder": "--folder", "keep": "--keep", "warn_days": "--warn-days"}
+        run=cmd_backup_settings, field_labels={"folder": "--folder", "keep": "--keep", "warn_days": "--warn-days",
+                                              "schedule": "--schedule"}
     )
 
     restore = commands.add_parser(

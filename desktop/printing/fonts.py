@@ -1,7 +1,7 @@
 """The Unicode fonts every printed document uses, registered with ReportLab once per process.
 
 ReportLab's built-in fonts only know Latin-1, so a Greek or Cyrillic name would print as
-boxes; DejaVu Sans (shipped in resources/fonts/) covers those scripts.
+boxes; DejaVu Sans (shipped in desktop/resources/fonts/) covers those scripts.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ MAX_NOTICE = 8000
 
 
 def default_notice_text(shop_name: str, *, backup_keep: int | None = None, retention_years: int | None = None) -> str:
-    """The starting notice (resources/privacy_notices/en.txt) with the shop's name and settings in it.
+    """The starting notice (desktop/resources/privacy_notices/en.txt) with the shop's name and settings in it.
 
     backup_keep and retention_years default to a new shop's (the Shop model's defaults).
     """

@@ -16,6 +16,7 @@ from desktop.errors import RegularsError
 from desktop.paths import resources_dir
 from desktop.services.erasure_register import reapply_erasure_register
 from desktop.services.staff import has_staff
+from desktop.ui.app_icon import app_icon
 from desktop.ui.crash import install_excepthook
 from desktop.ui.main_window import MainWindow
 from desktop.ui.messages import error_text
@@ -28,6 +29,8 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("Regulars")
     app.setOrganizationName("Regulars")
     app.setApplicationVersion(__version__)
+    app.setWindowIcon(app_icon())
+    app.setDesktopFileName("regulars")  # matches the desktop entry, so Linux desktops show its icon
     translator = QTranslator(app)
     if translator.load(QLocale(), "regulars", "_", str(resources_dir() / "translations")):
         app.installTranslator(translator)

@@ -1,9 +1,11 @@
-"""The "Backups" page of the shop settings: where the daily backup goes, how many are kept, when to warn."""
+"""The "Backups" page of the shop settings: where the daily backup goes, how many are kept, when to warn,
+and whether the system's scheduler runs it while Regulars is closed."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -16,7 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.context import ShopContext
-from desktop.errors import InvalidInput
+from desktop.errors import InvalidInput, Problem, WrongPassphrase, translatable
+from desktop.services import backup_schedule
 from desktop.services.backups import (
     KEEP_RANGE,
     WARN_DAYS_RANGE,
@@ -77,8 +80,46 @@ class BackupSettingsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(hint)
+        layout.addLayout(self._schedule_rows())
         layout.addStretch(1)
         self.load()
+
+    def _schedule_rows(self) -> QFormLayout:
+        self.schedule = QCheckBox(self.tr("Run the daily backup even when Regulars is closed"))
+        self.schedule.setObjectName("backup_schedule")
+        self.schedule.toggled.connect(self._show_passphrase_row)
+        self.schedule_passphrase = QLineEdit()
+        self.schedule_passphrase.setObjectName("backup_schedule_passphrase")
+        self.schedule_passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.schedule_note = QLabel(
+            self.tr(
+                "The system's scheduler then starts the backup every hour it is due. Nobody is there to type the "
+                "passphrase, so it is kept on this PC in a file only this user account can read: anyone who can "
+                "sign in to this account can then open the shop. Type the passphrase to turn it on."
+            )
+        )
+        self.schedule_note.setWordWrap(True)
+        self.schedule_note.setObjectName("backup_schedule_note")
+        self.schedule_status = QLabel()
+        self.schedule_status.setObjectName("backup_schedule_status")
+        self.schedule_status.setWordWrap(True)
+        self.schedule_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        rows = QFormLayout()
+        rows.addRow(self.schedule)
+        rows.addRow(self.schedule_note)
+        self.errors.add_row(rows, "schedule", self.tr("Shop passphrase"), self.schedule_passphrase)
+        self._passphrase_row = rows.rowCount() - 1
+        self._schedule_form = rows
+        rows.addRow(self.schedule_status)
+        return rows
+
+    def _show_passphrase_row(self) -> None:
+        turning_on = self.schedule.isChecked() and not self._scheduled()
+        self._schedule_form.setRowVisible(self._passphrase_row, turning_on)
+        self.schedule_note.setVisible(turning_on)
+
+    def _scheduled(self) -> bool:
+        return backup_schedule.is_on(self._context.database.path)
 
     def load(self) -> None:
         with self._context.database.reading() as session:
@@ -86,6 +127,9 @@ class BackupSettingsPage(QWidget):
         self.folder.setText(settings.folder)
         self.keep.setValue(settings.keep)
         self.warn_days.setValue(settings.warn_days)
+        self.schedule.setChecked(self._scheduled())
+        self.schedule_passphrase.clear()
+        self._show_passphrase_row()
         self.errors.clear()
 
     def settings(self) -> BackupSettings:
@@ -100,7 +144,34 @@ class BackupSettingsPage(QWidget):
             self.errors.show(problems)
             return False
         self.folder.setText(saved.folder)
+        if not self._save_schedule():
+            return False
         self.saved.emit()
+        return True
+
+    def _save_schedule(self) -> bool:
+        """Turns the scheduled backup on or off when the box changed; False (the problem shown) if it could not."""
+        wanted, database = self.schedule.isChecked(), self._context.database
+        if wanted == self._scheduled():
+            return True
+        try:
+            if wanted:
+                result = backup_schedule.turn_on(database, self.schedule_passphrase.text())
+            else:
+                result = backup_schedule.turn_off(database)
+        except WrongPassphrase:
+            self.errors.show(InvalidInput({"schedule": Problem(translatable(
+                "That is not the shop's passphrase: the scheduled backup could not open the shop with it."))}))
+            return False
+        except InvalidInput as problem:
+            self.errors.show(problem)
+            return False
+        self.schedule_passphrase.clear()
+        self._show_passphrase_row()
+        self.schedule_status.setText(
+            self.tr("The system's scheduler did not answer; to finish, run:\n%1").replace("%1", result.manual)
+            if result.manual else ""
+        )
         return True
 
     def _pick_folder(self) -> None:

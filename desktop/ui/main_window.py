@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -23,6 +24,7 @@ from desktop.services.permissions import Permission, may
 from desktop.services.shop import shop_settings
 from desktop.services.staff import has_staff, list_staff
 from desktop.services.staff import lock as lock_till
+from desktop.ui.about_dialog import AboutDialog
 from desktop.ui.audit_window import AuditWindow
 from desktop.ui.backup_actions import BackupActions
 from desktop.ui.call_dialog import CallDialog
@@ -180,6 +182,9 @@ class MainWindow(QMainWindow):
         forms_menu.addAction(self.records_action)
         forms_menu.addSeparator()
         forms_menu.addMenu(self.documents.menu)
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        self.about_action = help_menu.addAction(self.tr("About Regulars…"), self.show_about)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.toolbar = toolbar = self.addToolBar(self.tr("Customers"))
         toolbar.setObjectName("main_toolbar")
         toolbar.setMovable(False)
@@ -524,3 +529,9 @@ class MainWindow(QMainWindow):
         self._audit.raise_()
         self._audit.activateWindow()
         return self._audit
+
+    def show_about(self) -> AboutDialog:
+        dialog = AboutDialog(self._context, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog

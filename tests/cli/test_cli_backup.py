@@ -148,7 +148,7 @@ def test_backup_settings_show_change_and_refuse(cli, filled, out_folder):
     assert status == 0
     assert json.loads(out) | {"last_backup_at": None} == {
         "folder": str(out_folder), "keep": 5, "warn_days": 2, "last_backup_at": None, "last_export_at": None,
-        "overdue": True,
+        "overdue": True, "schedule": "off",
     }
     status, out, err = cli(filled, "backup-settings", "--keep", "0", "--warn-days", "100")
     assert (status, out) == (1, "")

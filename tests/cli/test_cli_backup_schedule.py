@@ -1,0 +1,85 @@
+"""`backup-settings --schedule on|off`: the daily backup from the system's scheduler, with nobody at the till."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from desktop.cli import NEW_PASSPHRASE_ENV, PASSPHRASE_ENV, RECOVERY_KEY_ENV, main
+from desktop.services import backup_schedule
+from tests.backup_helpers import files_in
+from tests.schedule_helpers import scheduler_home
+
+
+@pytest.fixture
+def place(monkeypatch, tmp_path):
+    return scheduler_home(monkeypatch, tmp_path, systemctl=True)
+
+
+@pytest.fixture
+def folder(cli, shop_path, tmp_path) -> Path:
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    assert cli(shop_path, "backup-settings", "--folder", str(folder))[0] == 0
+    return folder
+
+
+def test_schedule_on_registers_the_timer_and_the_task_then_backs_up_without_a_passphrase(
+        cli, shop_path, folder, place, monkeypatch, capsys):
+    status, out, err = cli(shop_path, "backup-settings", "--schedule", "on")
+    assert (status, err) == (0, "")
+    assert "even when Regulars is closed" in out and "only this user account can read" in out
+    assert "Scheduled backup:  on" in out
+    name = backup_schedule.entry_name(shop_path.resolve())
+    assert (place.units() / f"{name}.timer").is_file()
+    assert f"--user enable --now {name}.timer" in place.calls()
+
+    monkeypatch.delenv(PASSPHRASE_ENV)  # what the scheduler runs: no passphrase given, no terminal
+    assert main(["--db", str(shop_path), "backup", "--scheduled"]) == 0
+    assert "Backed up 0 customers" in capsys.readouterr().out
+    assert len(files_in(folder)) == 2
+
+
+def test_schedule_off_removes_the_entry_and_the_kept_passphrase(cli, shop_path, folder, place):
+    assert cli(shop_path, "backup-settings", "--schedule", "on")[0] == 0
+    status, out, err = cli(shop_path, "backup-settings", "--schedule", "off", "--json")
+    assert (status, err) == (0, "") and json.loads(out)["schedule"] == "off"
+    assert list(place.units().iterdir()) == []
+    assert not backup_schedule.passphrase_path(shop_path).exists()
+
+
+def test_schedule_on_without_a_folder_is_refused_and_names_the_option(cli, shop_path, place):
+    status, out, err = cli(shop_path, "backup-settings", "--schedule", "on")
+    assert (status, out) == (1, "") and err.startswith("regulars: --schedule: Choose the backup folder first")
+    assert not place.units().exists()
+
+
+def test_schedule_on_needs_the_passphrase_not_the_recovery_key(cli, shop_path, folder, place, monkeypatch):
+    status, out, _ = cli(shop_path, "recovery-key", "new")
+    recovery_key = next(line.strip() for line in out.splitlines() if line.startswith("    "))
+    monkeypatch.setenv(RECOVERY_KEY_ENV, recovery_key)
+    status, out, err = cli(shop_path, "backup-settings", "--schedule", "on")
+    assert (status, out) == (1, "") and "needs the shop passphrase" in err
+    assert not backup_schedule.is_on(shop_path)
+
+
+def test_a_bad_schedule_value_is_a_usage_error(cli, shop_path, capsys):
+    with pytest.raises(SystemExit) as exit_status:
+        main(["--db", str(shop_path), "backup-settings", "--schedule", "daily"])
+    assert exit_status.value.code == 2
+    assert "--schedule" in capsys.readouterr().err
+
+
+def test_after_a_passphrase_change_the_scheduled_run_says_to_turn_the_schedule_on_again(
+        cli, shop_path, folder, place, monkeypatch, capsys):
+    assert cli(shop_path, "backup-settings", "--schedule", "on")[0] == 0
+    monkeypatch.setenv(NEW_PASSPHRASE_ENV, "a brand new passphrase 2026")
+    assert cli(shop_path, "passphrase", "change")[0] == 0
+
+    monkeypatch.delenv(PASSPHRASE_ENV)
+    assert main(["--db", str(shop_path), "backup", "--scheduled"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and "no longer opens the shop" in err and "--schedule on" in err
+    assert files_in(folder) == []
