@@ -11,6 +11,9 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
+import sqlcipher3.dbapi2 as sqlcipher
+from sqlalchemy.exc import SQLAlchemyError
+
 from desktop.cli import (
     backups,
     calls,
@@ -32,6 +35,7 @@ from desktop.cli.common import (
     RECOVERY_KEY_ENV,
     CommandFailed,
 )
+from desktop.output_files import DiskFull, is_disk_full
 from desktop.errors import InvalidInput, RegularsError
 from desktop.paths import default_shop_path
 
@@ -64,9 +68,19 @@ def _run(run: Callable[[Any], int], args) -> int:
         print(f"regulars: {exc}", file=sys.stderr)
     except KeyboardInterrupt:
         print("regulars: interrupted; nothing more was written.", file=sys.stderr)
+    except (OSError, SQLAlchemyError, sqlcipher.Error) as exc:  # a full disk (under the shop file) says so
+        print(f"regulars: {_disk_error_text(exc, args)}", file=sys.stderr)
     except Exception as exc:  # no traceback, and no message that might hold personal data
         print(f"regulars: unexpected {type(exc).__name__}; nothing was written.", file=sys.stderr)
     return 1
+
+
+def _disk_error_text(exc: Exception, args) -> str:
+    filename = getattr(exc, "filename", None)
+    folder = Path(filename).parent if filename else Path(args.db).resolve().parent
+    if not is_disk_full(exc, folder):
+        return f"unexpected {type(exc).__name__}; nothing was written."
+    return str(DiskFull(folder))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,6 +8,7 @@ import os
 import sys
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Iterator
 
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ from desktop.db.engine import (
     open_shop_file_with_recovery_key,
 )
 from desktop.db.unlock import Secret, recovery_key_from_text
+from desktop.services.backups import remove_leftovers_of
 from desktop.services.erasure_register import reapply_erasure_register
 
 PASSPHRASE_ENV = "REGULARS_PASSPHRASE"
@@ -27,6 +29,15 @@ KEEP_IT_SAFE = (
     "Print it or write it down now and keep it in a safe: it unlocks the shop if the passphrase is "
     "forgotten, and it is not shown again. Any earlier recovery key no longer works."
 )
+
+
+OUT_LABEL = {"out": "--out"}  # field_labels for a command writing a file: its refusals name the option
+
+
+def add_output_options(parser, *, metavar: str = "FILE", help: str | None = None) -> None:
+    """--out for the file a command writes, and --force to replace an existing (ordinary) file there."""
+    parser.add_argument("--out", required=True, type=Path, metavar=metavar, help=help)
+    parser.add_argument("--force", action="store_true", help="replace the file if it exists (never the shop's own)")
 
 
 class CommandFailed(Exception):
@@ -68,13 +79,14 @@ def unlocking_secret(args) -> Secret:
 
 def open_shop(args) -> ShopDatabase:
     """The unlocked shop, with every registered erasure carried out (a backup put back by hand
-    must not bring anyone back into an export)."""
+    must not bring anyone back into an export), and what killed backups left behind cleared."""
     if with_recovery_key(args):
         database = open_shop_file_with_recovery_key(args.db, recovery_key_text())
     else:
         database = open_shop_file(args.db, ask_passphrase())
     try:
         reapply_erasure_register(database)
+        remove_leftovers_of(database)
     except BaseException:
         database.close()
         raise

@@ -15,6 +15,7 @@ import sqlcipher3.dbapi2 as sqlcipher
 
 from desktop.db.key_file import KeyFile, key_file_path, move_into_place, pending_key_file_path, read_key_file
 from desktop.db.keys import SALT_BYTES, SQLITE_PLAIN_HEADER, RawKey, RecoveryKey, derive_legacy_key
+from desktop.output_files import DiskFull, is_disk_full
 from desktop.errors import (
     KeyFileError,
     ShopFileDamaged,
@@ -61,6 +62,8 @@ def probe(path: Path, key: RawKey) -> int | None:
             "SELECT count(*) FROM sqlite_master WHERE name IN ('shop', 'alembic_version')"
         ).fetchone()[0]
     except sqlcipher.OperationalError as exc:
+        if is_disk_full(exc, path.parent):  # no room for the -wal and -shm files: not a wrong key, not damage
+            raise DiskFull(path.parent.resolve()) from exc
         if "locked" in str(exc) or "busy" in str(exc):
             raise ShopFileInUse(
                 translatable("{path} is busy: another window or command is changing its key. Try again in a moment."),

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from desktop.db.engine import ShopDatabase
+from desktop.output_files import check_output
 from desktop.errors import translatable
 from desktop.models.base import stored_time, utc_now
 from desktop.models.staff import Actor
@@ -129,8 +130,11 @@ def export_bundle(
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
     now: datetime | None = None,
+    replace: bool = False,
 ) -> ExportReport:
-    """Writes the bundle to out (AES-256 under passphrase; passphrase=None writes a plain zip).
+    """Writes the bundle to out (AES-256 under passphrase; passphrase=None writes a plain zip), 0600.
+
+    The path goes through check_output (replace: an existing ordinary file may be replaced).
 
     Cancelling (cancelled() turning true) or any failure leaves no file at out and the
     watermark where it was. progress(done, total) counts rows.
@@ -138,6 +142,7 @@ def export_bundle(
     started_by = require_actor(database.acting, Permission.EXPORT)  # whoever is signed in when it ends
     if passphrase is not None:
         check_sync_passphrase(passphrase)
+    check_output(out, shop=database.path, replace=replace)
     started = time.perf_counter()
     now = now or utc_now()
     with database.reading() as session:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Callable
 
@@ -10,6 +11,7 @@ from PySide6.QtGui import QAction, QCursor, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QWidget
 
 from desktop.context import ShopContext
+from desktop.output_files import write_output
 from desktop.errors import RegularsError
 from desktop.printing.loyalty_cards import render_cards
 from desktop.services import loyalty
@@ -63,8 +65,11 @@ class LoyaltyActions(QObject):
                     self._tell(self.tr("Everyone already has a card."))
                     return
                 faces = loyalty.card_faces(session, ids, self._context.shop_name)
-                render_cards(faces, Path(path), layout="single" if chosen == single else "sheet",
+                pdf = io.BytesIO()
+                render_cards(faces, pdf, layout="single" if chosen == single else "sheet",
                              paper_size=self._context.paper_size)
+                # the dialog asked before replacing a file; the shop's own files are refused all the same
+                write_output(Path(path), pdf.getvalue(), shop=self._context.database.path, replace=True)
         except (RegularsError, OSError) as problem:
             text = error_text(problem) if isinstance(problem, RegularsError) else problem.strerror or str(problem)
             self._tell(text, warn=True)

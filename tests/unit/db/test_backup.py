@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from desktop.output_files import OutputRefused
 from desktop.db.backup import (
     BackupCancelled,
     BackupError,
@@ -217,16 +218,16 @@ def test_ctrl_c_during_the_copy_leaves_nothing(demo, backups):
 
 def test_backup_never_overwrites(demo, backups):
     (backups / "b.regulars").write_bytes(b"something else")
-    with pytest.raises(BackupError, match="already exists"):
+    with pytest.raises(OutputRefused, match="already exists"):
         backup_shop(demo, backups / "b.regulars")
     assert (backups / "b.regulars").read_bytes() == b"something else"
     assert files_in(backups) == ["b.regulars"]
-    with pytest.raises(BackupError, match="shop file itself"):
+    with pytest.raises(OutputRefused, match="one of the shop's own files"):
         backup_shop(demo, demo.path)
 
 
 def test_backup_into_a_missing_folder_is_refused(demo, tmp_path):
-    with pytest.raises(BackupError, match="does not exist"):
+    with pytest.raises(OutputRefused, match="There is no folder"):
         backup_shop(demo, tmp_path / "nowhere" / "b.regulars")
     assert not (tmp_path / "nowhere").exists()
 
