@@ -119,14 +119,15 @@ def check_output(
     path: Path | str,
     *,
     shop: Path | str | None = None,
-    replace: bool = False,
+    replace: bool | None = False,
     field: str = "out",
     shop_file_ok: bool = False,
 ) -> Path:
     """The path, once it is a place where a new file may be written; OutputRefused otherwise.
 
     ``shop`` is the open shop's file, whose own files are refused even when they do not exist
-    yet. ``shop_file_ok``: the path may be an existing shop file (a restore's target, which the
+    yet. ``replace`` None: the caller never replaces a file (a backup), so the refusal offers no --force.
+    ``shop_file_ok``: the path may be an existing shop file (a restore's target, which the
     restore keeps aside), but still none of the files beside one.
     """
     path = Path(path)
@@ -159,8 +160,12 @@ def check_output(
         raise refuse(translatable(
             "{path} is one of the shop's own files (the shop file, its key file or erasure register): "
             "choose another file."))
+    if status is not None and replace is None:
+        raise refuse(translatable("{path} already exists: choose a new name (nothing is ever written over)."))
     if status is not None and not replace and not shop_file_ok:
-        raise refuse(translatable("{path} already exists: add --force to replace it, or choose another name."))
+        raise refuse(translatable(
+            "{path} already exists; nothing was written. Choose another name, or replace it on purpose "
+            "(add --force on the command line)."))
     if _belongs_to_a_shop(path, status, shop_file_ok=shop_file_ok):
         raise refuse(translatable(
             "{path} is a Regulars shop file, backup, key file or erasure register: choose another file."))

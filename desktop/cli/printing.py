@@ -38,12 +38,12 @@ def cmd_print_cards(args) -> int:
 
 
 def _print_document(args, render, what: str) -> int:
-    """Renders one document into memory, then writes the file: a refusal leaves no file behind."""
+    """Renders one document into memory, then writes the file: a refusal leaves no file and no audit entry."""
     buffer = io.BytesIO()
     check_output(args.out, shop=args.db, replace=args.force)  # a refused path costs no rendering
-    with shop_session(args) as session:
+    with shop_session(args, write=True) as session:  # "printed" enters the audit trail only with the file
         pages = render(session, buffer)
-    write_output(args.out, buffer.getvalue(), shop=args.db, replace=args.force)
+        write_output(args.out, buffer.getvalue(), shop=args.db, replace=args.force)
     print(f"Wrote {what} ({pages} page(s)) to {args.out}")
     return 0
 

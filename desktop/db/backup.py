@@ -206,7 +206,7 @@ def backup_shop(
 def _check_destination(source: Path, out: Path) -> None:
     """check_output for the backup and its key file: never the shop's own files, never over anything."""
     for path in (out, key_file_path(out)):
-        check_output(path, shop=source)
+        check_output(path, shop=source, replace=None)
 
 
 def _live_key_file(shop_path: Path) -> bytes | None:

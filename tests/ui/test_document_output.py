@@ -76,7 +76,7 @@ def test_a_file_that_cannot_be_written_is_told_not_raised(qtbot, tmp_path, monke
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(missing), ""))
     assert DocumentOutput(parent).save_pdf(Document(b"%PDF-1.4", "X", "x.pdf")) is None
     box = parent.findChild(QMessageBox, "document_problem")
-    assert box is not None and "No such file" in box.text()
+    assert box is not None and "There is no folder" in box.text()
 
 
 @pytest.mark.parametrize(("kind", "title"), [("reservation", "Reservation / pre-order"),
