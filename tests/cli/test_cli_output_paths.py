@@ -167,3 +167,35 @@ def test_restore_refuses_a_target_that_is_no_shop_file(cli, stocked, kind, tmp_p
     err = refused(cli, target, "restore", str(backup), "--replace", "--yes")
     assert err.startswith("regulars: --db: "), err
     assert fingerprint(stocked) == before
+
+
+# What killed backups and erasures left behind
+
+
+def test_leftovers_of_killed_writes_are_cleared_at_the_next_command_and_nothing_else(cli, stocked, tmp_path):
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    ok(cli, stocked, "backup-settings", "--folder", str(backups))
+    ours = [
+        stocked.parent / ".shop.regulars.k3j4l5m6.partial",  # a backup into the shop's folder, killed
+        stocked.parent / ".shop.regulars.k3j4l5m6.partial-journal",
+        stocked.parent / ".shop.regulars.erased.a1b2c3d4.tmp",  # an erasure register write, killed
+        stocked.parent / ".shop.regulars.erased.a1b2c3d4.part",
+        backups / ".padaria-teste-20250101-120000.regulars.x9y8z7w6.partial",  # the daily backup, killed
+        backups / ".padaria-teste-20250101-120000.regulars.key.x9y8z7w6.partial",
+    ]
+    not_ours = [
+        stocked.parent / ".notes.abcdefgh.tmp",  # another program's temporary file
+        stocked.parent / "shop.regulars.k3j4l5m6.partial",  # not hidden
+        backups / "important.partial",
+        backups / ".padaria-teste.regulars.x9y8z7w6.partial-old",
+    ]
+    running = backups / ".padaria-teste-20250102-120000.regulars.q1w2e3r4.partial"  # a backup writing now
+    hour_and_a_bit = 3_700
+    for path in [*ours, *not_ours, running]:
+        path.write_bytes(b"half a file")
+        if path is not running:
+            os.utime(path, (path.stat().st_atime - hour_and_a_bit, path.stat().st_mtime - hour_and_a_bit))
+    ok(cli, stocked, "customers", "find")
+    assert [path for path in ours if path.exists()] == []
+    assert all(path.exists() for path in [*not_ours, running])
