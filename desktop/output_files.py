@@ -16,8 +16,8 @@ access exports, a restore's target) asks ``check_output`` first. It refuses, nam
 
 ``private_output`` writes whole or not at all: a hidden temporary file (0600, readable by
 this user only) beside the target, fsynced and renamed over it; on any failure the temporary
-file is removed and the target left as it was. A full disk becomes ``DiskFull``, which names
-the folder; no file is left behind.
+file is removed and the target left as it was. ``write_output`` is the check and the writer
+together; there a full disk becomes ``DiskFull``, which names the folder, and no file is left.
 
 ``remove_leftovers`` clears the hidden files a killed backup, restore or key/register write
 left (only names Regulars' own pattern makes, and only once they are an hour old).
@@ -143,7 +143,7 @@ def check_output(
     longest = _longest_name(folder)
     if len(os.fsencode(path.name)) > longest:
         raise refuse(translatable("The file name is too long for this disk (at most {max} bytes)."), max=longest)
-    if os.statvfs(folder).f_blocks == 0 if hasattr(os, "statvfs") else False:
+    if _is_pseudo_file_system(folder):
         raise refuse(translatable("{folder} is a system folder, not a place on a disk: choose another folder."),
                      folder=str(folder))
     try:
@@ -189,6 +189,14 @@ def check_output_folder(folder: Path | str, *, field: str = "out") -> list[Path]
         missing.insert(0, current)
         current = current.parent
     return missing
+
+
+def _is_pseudo_file_system(folder: Path) -> bool:
+    """/proc, /sys and the like: file systems with no blocks at all, whose "files" are the kernel's."""
+    try:
+        return os.statvfs(folder).f_blocks == 0
+    except (AttributeError, OSError):
+        return False
 
 
 def _longest_name(folder: Path) -> int:

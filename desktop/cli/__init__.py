@@ -35,8 +35,8 @@ from desktop.cli.common import (
     RECOVERY_KEY_ENV,
     CommandFailed,
 )
-from desktop.output_files import DiskFull, is_disk_full
 from desktop.errors import InvalidInput, RegularsError
+from desktop.output_files import DiskFull, is_disk_full
 from desktop.paths import default_shop_path
 
 __all__ = ["NEW_PASSPHRASE_ENV", "PASSPHRASE_ENV", "RECOVERY_KEY_ENV", "build_parser", "main"]

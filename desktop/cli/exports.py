@@ -8,8 +8,8 @@ from __future__ import annotations
 import sys
 
 from desktop.cli.common import OUT_LABEL, CommandFailed, add_output_options, open_shop, print_json
-from desktop.output_files import check_output
 from desktop.models import CHANNELS
+from desktop.output_files import check_output
 from desktop.services import exports
 from desktop.services.loyalty import customer_from_ref
 from desktop.services.shop import shop_settings

@@ -44,10 +44,10 @@ from desktop.db.key_file import (
 )
 from desktop.db.keys import RawKey
 from desktop.db.migrate import alembic_config
-from desktop.output_files import DiskFull, check_output, is_disk_full
 from desktop.db.unlock import Secret, connect, read_header, unlock
 from desktop.errors import RegularsError, ShopFileDamaged, ShopFileError, translatable
 from desktop.models.base import utc_now
+from desktop.output_files import DiskFull, check_output, is_disk_full
 
 Progress = Callable[[int, int], None]  # (pages copied, pages in all)
 

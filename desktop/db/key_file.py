@@ -38,8 +38,8 @@ from desktop.db.keys import (
     passphrase_kek,
     recovery_kek,
 )
-from desktop.output_files import sync_folder, write_private_file  # noqa: F401 - the one private writer
 from desktop.errors import KeyFileError, translatable
+from desktop.output_files import sync_folder, write_private_file  # noqa: F401 - the one private writer
 
 FORMAT = "Regulars key file"
 VERSION = 1

@@ -15,7 +15,6 @@ import sqlcipher3.dbapi2 as sqlcipher
 
 from desktop.db.key_file import KeyFile, key_file_path, move_into_place, pending_key_file_path, read_key_file
 from desktop.db.keys import SALT_BYTES, SQLITE_PLAIN_HEADER, RawKey, RecoveryKey, derive_legacy_key
-from desktop.output_files import DiskFull, is_disk_full
 from desktop.errors import (
     KeyFileError,
     ShopFileDamaged,
@@ -25,6 +24,7 @@ from desktop.errors import (
     WrongRecoveryKey,
     translatable,
 )
+from desktop.output_files import DiskFull, is_disk_full
 
 Secret = str | RecoveryKey  # a passphrase, or a recovery key
 PROBE_BUSY_TIMEOUT_MS = 5000  # as long as the app's own connections wait

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from desktop.db.backup import BackupReport, Progress, backup_shop
 from desktop.db.engine import ShopDatabase
 from desktop.db.key_file import key_file_path
-from desktop.output_files import remove_leftovers
 from desktop.errors import InvalidInput, Problem, translatable
+from desktop.output_files import remove_leftovers
 from desktop.services import audit
 from desktop.services.permissions import Permission, require, require_actor
 from desktop.services.shop import shop_settings

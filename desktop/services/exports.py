@@ -30,13 +30,13 @@ from typing import IO
 from sqlalchemy import Boolean, Integer, Select, and_, column, exists, select, text
 from sqlalchemy.orm import Session
 
-from desktop.output_files import write_output
 from desktop.errors import InvalidInput, NotFound, Problem, RegularsError, translatable
 from desktop.models import CHANNELS, Customer, CustomerPhone, LoyaltyCard
+from desktop.output_files import write_output
 from desktop.services import audit, csv_format
+from desktop.services.erasure_register import shop_file_of
 from desktop.services.lookup import find_customers
 from desktop.services.permissions import Permission, require
-from desktop.services.erasure_register import shop_file_of
 
 MARKETING_COLUMNS: dict[str, tuple[str, ...]] = {
     "email": ("email", "first_name", "last_name", "tags"),

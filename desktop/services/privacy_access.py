@@ -25,7 +25,6 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from desktop.output_files import check_output, check_output_folder, write_failed, write_output
 from desktop.errors import RegularsError, translatable
 from desktop.models import (
     AuditEntry,
@@ -41,6 +40,7 @@ from desktop.models import (
     Warranty,
 )
 from desktop.models.base import utc_now
+from desktop.output_files import check_output, check_output_folder, write_failed, write_output
 from desktop.printing.access_report import AccessReport, NoticeShown, PersonalDetails, render_access_report
 from desktop.printing.page_layout import Translate, untranslated
 from desktop.services import audit, card_codes

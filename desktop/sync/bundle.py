@@ -32,8 +32,8 @@ from typing import Any
 
 import pyzipper
 
-from desktop.output_files import NAME_ROOM, write_failed
 from desktop.errors import InvalidInput, Problem, RegularsError, translatable
+from desktop.output_files import NAME_ROOM, write_failed
 from desktop.services.csv_format import CsvRejected, header_line, read_csv
 from desktop.sync.tables import BY_NAME, TABLES
 

@@ -23,10 +23,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from desktop.db.engine import ShopDatabase
-from desktop.output_files import check_output
 from desktop.errors import translatable
 from desktop.models.base import stored_time, utc_now
 from desktop.models.staff import Actor
+from desktop.output_files import check_output
 from desktop.services import audit
 from desktop.services.csv_format import csv_block_of_batch, csv_bytes, csv_lines
 from desktop.services.permissions import Permission, require_actor

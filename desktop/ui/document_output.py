@@ -20,8 +20,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QToolBar, QWidget
 from sqlalchemy.orm import Session
 
 from desktop.context import ShopContext
-from desktop.output_files import write_output
 from desktop.errors import RegularsError
+from desktop.output_files import write_output
 from desktop.ui.messages import error_text
 
 MAX_DPI = 300  # sharp enough for a laser printer; more only fills the spooler

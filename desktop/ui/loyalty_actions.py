@@ -11,8 +11,8 @@ from PySide6.QtGui import QAction, QCursor, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QWidget
 
 from desktop.context import ShopContext
-from desktop.output_files import write_output
 from desktop.errors import RegularsError
+from desktop.output_files import write_output
 from desktop.printing.loyalty_cards import render_cards
 from desktop.services import loyalty
 from desktop.services.card_codes import display
