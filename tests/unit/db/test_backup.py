@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from desktop.output_files import OutputRefused
 from desktop.db.backup import (
     BackupCancelled,
     BackupError,
@@ -32,6 +31,7 @@ from desktop.errors import (
     WrongPassphrase,
 )
 from desktop.models import Customer, CustomerPhone, CustomerSearchKey
+from desktop.output_files import OutputRefused
 from desktop.services.customers import CustomerDetails, add_customer
 from desktop.services.lookup import find_customers
 from tests.backup_helpers import build_demo_shop, copy_pair, files_in, table_rows

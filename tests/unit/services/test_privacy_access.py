@@ -18,10 +18,10 @@ from sqlalchemy import Table, select
 from desktop.errors import NotAllowed, NotFound
 from desktop.models import Base
 from desktop.models.staff import Actor
+from desktop.output_files import OutputRefused
 from desktop.services import audit
 from desktop.services.consents import record_consents
 from desktop.services.customers import CustomerDetails, add_customer, get_customer, record_visit, update_customer
-from desktop.output_files import OutputRefused
 from desktop.services.loyalty import (
     ProgramSettings,
     add_program,
