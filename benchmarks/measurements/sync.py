@@ -42,7 +42,8 @@ def measure_sync(ctx: BenchContext) -> dict[str, float]:
         try:
             export_seconds = []
             for run in range(EXPORT_RUNS):
-                report = export_bundle(database, folder / "bundle.zip", passphrase=SYNC_PASSPHRASE, full=True)
+                report = export_bundle(database, folder / "bundle.zip", passphrase=SYNC_PASSPHRASE, full=True,
+                                       replace=True)  # each run writes over the one before
                 export_seconds.append(report.seconds)
         finally:
             database.close()

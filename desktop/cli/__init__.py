@@ -12,6 +12,9 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
+import sqlcipher3.dbapi2 as sqlcipher
+from sqlalchemy.exc import SQLAlchemyError
+
 from desktop.cli import (
     backups,
     calls,
@@ -38,6 +41,7 @@ from desktop.cli.common import (
 from desktop import __version__
 from desktop.db.engine import BUSY, is_busy
 from desktop.errors import InvalidInput, Problem, RegularsError
+from desktop.output_files import DiskFull, is_disk_full
 from desktop.paths import default_shop_path
 
 __all__ = ["NEW_PASSPHRASE_ENV", "PASSPHRASE_ENV", "PIN_ENV", "RECOVERY_KEY_ENV", "build_parser", "main"]
@@ -81,11 +85,10 @@ def _run(run: Callable[[Any], int], args) -> int:
         print(f"regulars: {exc}", file=sys.stderr)
     except KeyboardInterrupt:
         print("regulars: interrupted; nothing more was written.", file=sys.stderr)
+    except (OSError, SQLAlchemyError, sqlcipher.Error) as exc:  # a busy file or a full disk says so
+        print(f"regulars: {_fault_text(exc, args)}", file=sys.stderr)
     except Exception as exc:  # no traceback, and no message that might hold personal data
-        if is_busy(exc):  # "database is locked" outside a unit of work (which names it itself)
-            print(f"regulars: {Problem(BUSY).text()}", file=sys.stderr)
-        else:
-            print(f"regulars: unexpected {type(exc).__name__}; nothing was written.", file=sys.stderr)
+        print(f"regulars: {_unexpected(exc)}", file=sys.stderr)
     return 1
 
 
@@ -94,6 +97,21 @@ def _stdout_closed() -> int:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())  # what is still buffered goes nowhere, without a second error
     return 0
+
+
+def _fault_text(exc: Exception, args) -> str:
+    """"database is locked" outside a unit of work (which names it itself), a full disk, or unexpected."""
+    if is_busy(exc):
+        return Problem(BUSY).text()
+    filename = getattr(exc, "filename", None)
+    folder = Path(filename).parent if filename else Path(args.db).resolve().parent
+    if is_disk_full(exc, folder):
+        return str(DiskFull(folder))
+    return _unexpected(exc)
+
+
+def _unexpected(exc: Exception) -> str:
+    return f"unexpected {type(exc).__name__}; nothing was written."
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from desktop.cli.common import (
+    OUT_LABEL,
     PASSPHRASE_ENV,
     CommandFailed,
     ask_passphrase,
@@ -292,7 +293,7 @@ def add_commands(commands) -> None:
         help="for a daily task: back up into the backup folder if due, keeping the last N",
     )
     backup.add_argument("--json", action="store_true")
-    backup.set_defaults(run=cmd_backup)
+    backup.set_defaults(run=cmd_backup, field_labels=OUT_LABEL)
 
     settings = commands.add_parser("backup-settings", help="show or change where and how often backups are kept")
     settings.add_argument("--folder", metavar="DIR", help='folder for the daily automatic backups ("" for none)')
@@ -313,4 +314,4 @@ def add_commands(commands) -> None:
     restore.add_argument("--replace", action="store_true", help="replace an existing shop file (it is kept, renamed)")
     restore.add_argument("--yes", action="store_true", help="replace without asking")
     restore.add_argument("--json", action="store_true")
-    restore.set_defaults(run=cmd_restore)
+    restore.set_defaults(run=cmd_restore, field_labels={"db": "--db"})

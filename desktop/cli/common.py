@@ -17,6 +17,7 @@ import os
 import sys
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Iterator
 
 from sqlalchemy.orm import Session
@@ -29,6 +30,7 @@ from desktop.db.engine import (
 from desktop.db.keys import RecoveryKey
 from desktop.db.unlock import Secret, recovery_key_from_text
 from desktop.errors import NotFound
+from desktop.services.backups import remove_leftovers_of
 from desktop.services.erasure_register import reapply_erasure_register
 from desktop.services.staff import has_staff, sign_in
 
@@ -40,6 +42,15 @@ KEEP_IT_SAFE = (
     "Print it or write it down now and keep it in a safe: it unlocks the shop if the passphrase is "
     "forgotten, and it is not shown again. Any earlier recovery key no longer works."
 )
+
+
+OUT_LABEL = {"out": "--out"}  # field_labels for a command writing a file: its refusals name the option
+
+
+def add_output_options(parser, *, metavar: str = "FILE", help: str | None = None) -> None:
+    """--out for the file a command writes, and --force to replace an existing (ordinary) file there."""
+    parser.add_argument("--out", required=True, type=Path, metavar=metavar, help=help)
+    parser.add_argument("--force", action="store_true", help="replace the file if it exists (never the shop's own)")
 
 
 class CommandFailed(Exception):
@@ -81,9 +92,9 @@ def unlocking_secret(args) -> Secret:
 
 def open_shop(args, *, acting: bool = True, secret: Secret | None = None) -> ShopDatabase:
     """The unlocked shop, with every registered erasure carried out (a backup put back by hand
-    must not bring anyone back into an export), and the person acting signed in (see the
-    module's docstring; acting=False for the few commands that need no role). ``secret``:
-    the passphrase or recovery key already asked for, else it is asked now."""
+    must not bring anyone back into an export), what killed backups left behind cleared, and the
+    person acting signed in (see the module's docstring; acting=False for the few commands that
+    need no role). ``secret``: the passphrase or recovery key already asked for, else it is asked now."""
     secret = unlocking_secret(args) if secret is None else secret
     if isinstance(secret, RecoveryKey):
         database = open_shop_file_with_recovery_key(args.db, secret.text)
@@ -92,6 +103,7 @@ def open_shop(args, *, acting: bool = True, secret: Secret | None = None) -> Sho
     database.when_busy = say_the_shop_is_busy()
     try:
         reapply_erasure_register(database)
+        remove_leftovers_of(database)
         if acting:
             sign_in_acting_staff(database, args)
     except BaseException:

@@ -6,11 +6,11 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from desktop.cli.arguments import record_ref
-from desktop.cli.common import CommandFailed, open_shop, print_json
+from desktop.cli.common import OUT_LABEL, CommandFailed, add_output_options, open_shop, print_json
 from desktop.models import CHANNELS
+from desktop.output_files import check_output
 from desktop.services import exports
 from desktop.services.loyalty import customer_from_ref
 from desktop.services.shop import shop_settings
@@ -33,11 +33,14 @@ def _end_progress_line(progress) -> None:
 
 
 def cmd_export_marketing(args) -> int:
+    check_output(args.out, shop=args.db, replace=args.force)  # before the passphrase is asked
     progress = _progress_line()
     database = open_shop(args)
     try:
         with database.reading() as session:
-            count = exports.write_marketing_csv(session, args.channel, args.out, bom=args.bom, progress=progress)
+            count = exports.write_marketing_csv(
+                session, args.channel, args.out, bom=args.bom, progress=progress, replace=args.force
+            )
     finally:
         _end_progress_line(progress)
         database.close()
@@ -51,6 +54,7 @@ def cmd_export_marketing(args) -> int:
 def cmd_export_contacts(args) -> int:
     if not (args.customer or args.query is not None or args.all):
         raise CommandFailed("Say whose contacts to export: --customer REF (repeatable), --query TEXT or --all.")
+    check_output(args.out, shop=args.db, replace=args.force)  # before the passphrase is asked
     progress = _progress_line()
     database = open_shop(args)
     try:
@@ -63,7 +67,9 @@ def cmd_export_contacts(args) -> int:
                     raise CommandFailed(f"No customer matches {args.query.strip()!r}; nothing was written.")
             else:
                 ids = None  # everyone
-            count = exports.write_vcards(session, ids, args.out, with_notes=args.notes, progress=progress)
+            count = exports.write_vcards(
+                session, ids, args.out, with_notes=args.notes, progress=progress, replace=args.force
+            )
     finally:
         _end_progress_line(progress)
         database.close()
@@ -83,17 +89,17 @@ def add_commands(commands) -> None:
         "post: first_name, last_name, company, address_line1, address_line2, postal_code, city, state, country.",
     )
     marketing.add_argument("--channel", required=True, choices=CHANNELS)
-    marketing.add_argument("--out", required=True, type=Path, metavar="FILE.csv")
+    add_output_options(marketing, metavar="FILE.csv")
     marketing.add_argument("--bom", action="store_true", help="start with a UTF-8 BOM, for Excel (accents read right)")
     marketing.add_argument("--json", action="store_true")
-    marketing.set_defaults(run=cmd_export_marketing, field_labels={"channel": "--channel"})
+    marketing.set_defaults(run=cmd_export_marketing, field_labels={**OUT_LABEL, "channel": "--channel"})
 
     contacts = commands.add_parser(
         "export-contacts",
         help="customers as vCards (.vcf) for the shop's phone or contacts app",
         description="vCard 4.0, UTF-8. Not for marketing: the shop's own address book.",
     )
-    contacts.add_argument("--out", required=True, type=Path, metavar="FILE.vcf")
+    add_output_options(contacts, metavar="FILE.vcf")
     whose = contacts.add_mutually_exclusive_group()
     whose.add_argument(
         "--customer", action="append", metavar="REF", type=record_ref, help="customer number, UUID or card code; repeatable"
@@ -102,4 +108,4 @@ def add_commands(commands) -> None:
     whose.add_argument("--all", action="store_true", help="every customer")
     contacts.add_argument("--notes", action="store_true", help="include the shop's notes on each customer")
     contacts.add_argument("--json", action="store_true")
-    contacts.set_defaults(run=cmd_export_contacts, field_labels={"query": "--query"})
+    contacts.set_defaults(run=cmd_export_contacts, field_labels={**OUT_LABEL, "query": "--query"})

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from desktop.cli.arguments import record_ref
-from desktop.cli.common import CommandFailed, fit, local_time, open_shop, print_json, shop_session, stamp
+from desktop.cli.common import OUT_LABEL, CommandFailed, fit, local_time, open_shop, print_json, shop_session, stamp
 from desktop.services.erasure import anonymise_inactive, erase_customer, inactive_customers
 from desktop.services.erasure_register import register_path
 from desktop.services.loyalty import customer_from_ref
@@ -19,7 +19,7 @@ from desktop.services.shop import shop_settings
 
 def cmd_export(args) -> int:
     with shop_session(args, write=True) as session:
-        export = write_access_export(session, args.customer, args.out)
+        export = write_access_export(session, args.customer, args.out, replace=args.force)
     if args.json:
         print_json({"json": str(export.json_path), "pdf": str(export.pdf_path)})
     else:
@@ -110,9 +110,10 @@ def add_commands(commands) -> None:
 
     export = actions.add_parser("export", help="everything held about one customer, as a PDF and a JSON file")
     export.add_argument("customer", type=record_ref, help="customer number, UUID or card code")
-    export.add_argument("--out", type=Path, required=True, help="folder to write the two files into")
+    export.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write the two files into")
+    export.add_argument("--force", action="store_true", help="replace the two files if they exist")
     export.add_argument("--json", action="store_true", help="print the result as JSON")
-    export.set_defaults(run=cmd_export)
+    export.set_defaults(run=cmd_export, field_labels=OUT_LABEL)
 
     erase = actions.add_parser("erase", help="anonymise one customer everywhere, keeping anonymous totals")
     erase.add_argument("customer", type=record_ref, help="customer number, UUID or card code")

@@ -13,7 +13,8 @@ import os
 import sys
 from pathlib import Path
 
-from desktop.cli.common import CommandFailed, open_shop, print_json
+from desktop.cli.common import OUT_LABEL, CommandFailed, add_output_options, open_shop, print_json
+from desktop.output_files import check_output
 from desktop.sync.bundle import SyncCancelled, check_bundle_file, check_sync_passphrase
 from desktop.sync.export import ExportReport, export_bundle
 from desktop.sync.importer import import_bundle
@@ -70,13 +71,14 @@ def _export_json(report: ExportReport) -> dict:
 
 
 def cmd_export(args) -> int:
+    check_output(args.out, shop=args.db, replace=args.force)  # before any passphrase is asked
     passphrase = sync_passphrase(confirm=True)  # a plain bundle is sealed with it all the same
     check_sync_passphrase(passphrase)
     database = open_shop(args)
     progress = TerminalProgress("Exporting…")
     try:
         report = export_bundle(database, args.out, passphrase=passphrase, plain=args.plain, full=args.full,
-                               progress=progress)
+                               progress=progress, replace=args.force)
     except (KeyboardInterrupt, SyncCancelled):
         raise CommandFailed("Export cancelled; no bundle was written.") from None
     finally:
@@ -127,14 +129,14 @@ def add_commands(commands) -> None:
         "export",
         help="write a sync bundle of the changes since the last export (AES-256 zip, sync passphrase)",
     )
-    export.add_argument("--out", type=Path, required=True, metavar="FILE", help="the bundle to write (a .zip)")
+    add_output_options(export, help="the bundle to write (a .zip)")
     export.add_argument("--full", action="store_true", help="every record, not only the changes")
     export.add_argument(
         "--plain", action="store_true",
         help="an UNENCRYPTED zip (warns): only for carrying it by hand; still sealed with the sync passphrase"
     )
     export.add_argument("--json", action="store_true")
-    export.set_defaults(run=cmd_export, field_labels={"sync_passphrase": SYNC_PASSPHRASE_ENV})
+    export.set_defaults(run=cmd_export, field_labels={**OUT_LABEL, "sync_passphrase": SYNC_PASSPHRASE_ENV})
 
     imported = commands.add_parser(
         "import", help="merge another till's sync bundle into this shop file (checked whole first)"

@@ -47,6 +47,7 @@ from desktop.db.migrate import alembic_config
 from desktop.db.unlock import Secret, connect, read_header, unlock
 from desktop.errors import RegularsError, ShopFileDamaged, ShopFileError, translatable
 from desktop.models.base import utc_now
+from desktop.output_files import DiskFull, check_output, is_disk_full
 
 Progress = Callable[[int, int], None]  # (pages copied, pages in all)
 
@@ -203,18 +204,9 @@ def backup_shop(
 
 
 def _check_destination(source: Path, out: Path) -> None:
-    if out.exists() and source.exists() and out.resolve() == source.resolve():
-        raise BackupError(
-            translatable("{path} is the shop file itself: choose another file for the backup."), path=str(out)
-        )
-    for existing in (out, key_file_path(out)):
-        if existing.exists():
-            raise BackupError(
-                translatable("{path} already exists: choose a new file name for the backup (nothing was overwritten)."),
-                path=str(existing),
-            )
-    if not out.parent.is_dir():
-        raise BackupError(translatable("The folder {folder} does not exist: create it first."), folder=str(out.parent))
+    """check_output for the backup and its key file: never the shop's own files, never over anything."""
+    for path in (out, key_file_path(out)):
+        check_output(path, shop=source, replace=None)
 
 
 def _live_key_file(shop_path: Path) -> bytes | None:
@@ -324,7 +316,9 @@ def _cancelled() -> BackupCancelled:
     return BackupCancelled(translatable("The backup was cancelled; nothing was written."))
 
 
-def _write_failed(out: Path, exc: BaseException) -> BackupError:
+def _write_failed(out: Path, exc: BaseException) -> RegularsError:
+    if is_disk_full(exc):
+        return DiskFull(out.parent.resolve())
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
     return BackupError(
         translatable("Could not write the backup {path}: {reason}. Nothing was written; the shop file is untouched."),
@@ -365,6 +359,8 @@ def restore_backup(
     its key file, as NAME.before-restore-YYYYmmdd-HHMMSS (see before_restore_path).
     """
     backup, target = Path(backup), Path(target)
+    if target.parent.is_dir():  # else the default shop folder of a new till, made below
+        check_output(target, field="db", shop_file_ok=True)
     _check_backup_files(backup)
     existing = [path for path in _pair_and_side_files(target) if path.exists()]
     if existing and target.exists() and target.resolve() == backup.resolve():
@@ -420,6 +416,8 @@ def restore_backup(
     except BaseException as exc:
         for path in temporary:
             _remove_with_side_files(path)
+        if is_disk_full(exc):
+            raise DiskFull(target.parent.resolve()) from exc
         if isinstance(exc, OSError):
             raise BackupError(
                 translatable("Could not restore to {path}: {reason}. The shop file there, if any, is untouched."),

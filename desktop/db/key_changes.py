@@ -45,6 +45,7 @@ from desktop.db.key_file import (
 from desktop.db.keys import KEY_BYTES, RawKey, RecoveryKey
 from desktop.db.unlock import Secret, connect, probe, unlock
 from desktop.errors import KeyFileError, ShopFileError, ShopFileInUse, WrongRecoveryKey, translatable
+from desktop.output_files import DiskFull, is_disk_full
 
 # How long a rotation waits for another connection to let go before saying the file is in use.
 ROTATION_WAIT_MS = 2000
@@ -161,6 +162,8 @@ def _exclusive_connection(path: Path, key: RawKey) -> sqlcipher.Connection:
             raise sqlcipher.OperationalError("database is locked")
     except sqlcipher.OperationalError as exc:
         conn.close()
+        if is_disk_full(exc, path.parent):  # no room to leave WAL mode: not another window
+            raise DiskFull(path.parent.resolve()) from exc
         raise ShopFileInUse(
             translatable(
                 "{path} is open in another window or command, so its key cannot be changed now. "

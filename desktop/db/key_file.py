@@ -21,7 +21,6 @@ import binascii
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -40,6 +39,7 @@ from desktop.db.keys import (
     recovery_kek,
 )
 from desktop.errors import KeyFileError, translatable
+from desktop.output_files import sync_folder, write_private_file  # noqa: F401 - the one private writer
 
 FORMAT = "Regulars key file"
 VERSION = 1
@@ -287,34 +287,7 @@ def write_key_file(path: Path, key_file: KeyFile) -> None:
     write_private_file(path, key_file.to_bytes())
 
 
-def write_private_file(path: Path, data: bytes) -> None:
-    """Writes atomically and readable by this user only: a crash leaves the old file or the new one, never half."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            os.chmod(temporary, 0o600)
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    sync_folder(path.parent)
-
-
 def move_into_place(source: Path, target: Path) -> None:
     """Renames atomically over ``target`` and makes the rename durable."""
     os.replace(source, target)
     sync_folder(target.parent)
-
-
-def sync_folder(folder: Path) -> None:
-    """fsync a folder so a rename in it survives a power cut (POSIX; Windows has no such call)."""
-    if os.name != "posix":
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)

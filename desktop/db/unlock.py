@@ -25,6 +25,7 @@ from desktop.errors import (
     WrongRecoveryKey,
     translatable,
 )
+from desktop.output_files import DiskFull, is_disk_full
 
 Secret = str | RecoveryKey  # a passphrase, or a recovery key
 PROBE_BUSY_TIMEOUT_MS = 5000  # as long as the app's own connections wait
@@ -64,6 +65,8 @@ def probe(path: Path, key: RawKey) -> int | None:
             "SELECT count(*) FROM sqlite_master WHERE name IN ('shop', 'alembic_version')"
         ).fetchone()[0]
     except sqlcipher.OperationalError as exc:
+        if is_disk_full(exc, path.parent):  # no room for the -wal and -shm files: not a wrong key, not damage
+            raise DiskFull(path.parent.resolve()) from exc
         if "locked" in str(exc) or "busy" in str(exc):
             raise ShopFileInUse(
                 translatable("{path} is busy: another window or command is changing its key. Try again in a moment."),

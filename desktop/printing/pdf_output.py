@@ -1,7 +1,7 @@
 """What every printed document does the same way: refuse a bad logo up front, and write the PDF whole or not at all.
 
-A PDF saved over a path goes to a hidden file beside it first and takes the path's name only
-once complete, so a failure half-way (a full disk, a bad value found late) never leaves a
+A PDF saved over a path goes to a hidden private file beside it first (desktop/output_files.py)
+and takes the path's name only once complete, so a failure half-way (a full disk, a bad value found late) never leaves a
 truncated PDF, nor destroys the one that was there.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import os
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import BinaryIO
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
+from desktop.output_files import private_output
 from desktop.printing.fonts import REGULAR, register_fonts
 
 
@@ -46,16 +46,10 @@ def pdf_canvas(
         yield canvas
         canvas.save()
         return
-    path = Path(out)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(temporary, "xb") as file:  # plain open: the file gets the usual permissions
-            canvas = _canvas(file, page_size, title, author)
-            yield canvas
-            canvas.save()
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    with private_output(out) as file:  # 0600: documents name customers
+        canvas = _canvas(file, page_size, title, author)
+        yield canvas
+        canvas.save()
 
 
 def _canvas(target: BinaryIO, page_size: tuple[float, float], title: str, author: str) -> Canvas:

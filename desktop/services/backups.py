@@ -23,6 +23,7 @@ from desktop.db.backup import BackupReport, Progress, backup_shop
 from desktop.db.engine import ShopDatabase
 from desktop.db.key_file import key_file_path
 from desktop.errors import InvalidInput, Problem, translatable
+from desktop.output_files import remove_leftovers
 from desktop.services import audit
 from desktop.services.permissions import Permission, require, require_actor
 from desktop.services.shop import shop_settings
@@ -164,6 +165,15 @@ def scheduled_backup(
     report = _back_up(database, Path(folder) / automatic_backup_name(slug, now), progress, cancelled, automatic=True)
     rotate_backups(Path(folder), slug, keep)
     return report
+
+
+def remove_leftovers_of(database: ShopDatabase) -> list[Path]:
+    """The hidden files a killed backup, restore, key or register write left beside the shop file and
+    in the backup folder (only Regulars' own names, an hour old; see remove_leftovers). Run on opening."""
+    with database.reading() as session:
+        folder = shop_settings(session).backup_folder
+    path = Path(database.path)
+    return remove_leftovers([path.parent, folder], shop_name=path.name)
 
 
 def is_due(status: BackupStatus, now: datetime) -> bool:

@@ -23,8 +23,6 @@ when complete, so a failure or a cancel leaves no half-written file behind.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
@@ -34,7 +32,9 @@ from sqlalchemy.orm import Session
 
 from desktop.errors import InvalidInput, NotFound, Problem, RegularsError, translatable
 from desktop.models import CHANNELS, Customer, CustomerPhone, LoyaltyCard
+from desktop.output_files import write_output
 from desktop.services import audit, csv_format
+from desktop.services.erasure_register import shop_file_of
 from desktop.services.lookup import find_customers
 from desktop.services.permissions import Permission, require
 
@@ -185,8 +185,11 @@ def write_marketing_csv(
     bom: bool = False,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
+    replace: bool = False,
 ) -> int:
-    """Writes the marketing list as CSV (see csv_format); returns the number of customers in it."""
+    """Writes the marketing list as CSV (see csv_format); returns the number of customers in it.
+
+    The path goes through check_output (replace: an existing ordinary file may be replaced)."""
     require(session, Permission.EXPORT)
     _check_channel(channel)
     rows = _watched(marketing_list(session, channel), progress, cancelled)
@@ -198,7 +201,7 @@ def write_marketing_csv(
         text.detach()
         return count
 
-    count = _write_atomically(Path(out), write)
+    count = write_output(out, write, shop=shop_file_of(session), replace=replace)
     audit.record(session, audit.EXPORTED, details={"kind": f"{channel} mailing list", "count": count})
     return count
 
@@ -359,8 +362,11 @@ def write_vcards(
     with_notes: bool = False,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
+    replace: bool = False,
 ) -> int:
-    """Writes the selected customers' vCards to out as UTF-8; returns how many were written."""
+    """Writes the selected customers' vCards to out as UTF-8; returns how many were written.
+
+    The path goes through check_output (replace: an existing ordinary file may be replaced)."""
     require(session, Permission.EXPORT)
 
     def write(handle: IO[bytes]) -> int:
@@ -370,7 +376,7 @@ def write_vcards(
             count += 1
         return count
 
-    count = _write_atomically(Path(out), write)
+    count = write_output(out, write, shop=shop_file_of(session), replace=replace)
     audit.record(session, audit.EXPORTED, details={"kind": "contacts", "count": count})
     return count
 
@@ -392,28 +398,3 @@ def customers_matching(session: Session, query: str, region: str, *, limit: int 
             }
         )
     return ids
-
-
-# Writing a file whole or not at all
-
-
-def _write_atomically(out: Path, write: Callable[[IO[bytes]], int]) -> int:
-    """Calls write on a temporary file beside out (readable by this user only), then renames it
-    into place; on any error the temporary file is removed and out is left as it was."""
-    folder = out.parent if str(out.parent) else Path(".")
-    try:
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=folder)
-    except OSError as error:
-        raise ExportFailed(out, error) from None
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            count = write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, out)
-    except BaseException as error:
-        Path(temporary).unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            raise ExportFailed(out, error) from None
-        raise
-    return count

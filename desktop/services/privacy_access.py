@@ -25,8 +25,7 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from desktop.db.key_file import write_private_file
-from desktop.errors import RegularsError, translatable
+from desktop.errors import translatable
 from desktop.models import (
     AuditEntry,
     Consent,
@@ -41,12 +40,13 @@ from desktop.models import (
     Warranty,
 )
 from desktop.models.base import utc_now
+from desktop.output_files import check_output, check_output_folder, write_failed, write_output
 from desktop.printing.access_report import AccessReport, NoticeShown, PersonalDetails, render_access_report
 from desktop.printing.page_layout import Translate, untranslated
 from desktop.services import audit, card_codes
 from desktop.services.dates import format_date
 from desktop.services.documents import shop_header
-from desktop.services.exports import ExportFailed
+from desktop.services.erasure_register import shop_file_of
 from desktop.services.loyalty import balance_of, customer_from_ref
 from desktop.services.money import format_money
 from desktop.services.permissions import Permission, require
@@ -101,16 +101,6 @@ ACTION_NAMES = {
 }
 
 
-class ExportInTheWay(RegularsError):
-    """A file of the export's name is already there; nothing was written."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(
-            translatable("{path} already exists; nothing was written. Choose another folder or move that file."),
-            path=str(path),
-        )
-
-
 @dataclass(frozen=True)
 class AccessExport:
     """The two files written for one customer."""
@@ -145,34 +135,44 @@ def customer_data(session: Session, customer_ref: str | int) -> dict[str, Any]:
 
 
 def write_access_export(session: Session, customer_ref: str | int, out_dir: Path, *,
-                        translate: Translate = untranslated) -> AccessExport:
+                        translate: Translate = untranslated, replace: bool = False) -> AccessExport:
     """Writes customer-data-<short id>.json and .pdf into out_dir (made if missing) and records the export.
 
-    Refuses (ExportInTheWay) when either file exists; on any failure neither file is left behind.
+    Both paths go through check_output: an existing file is refused (OutputRefused) unless
+    replace. On any failure neither file is left behind, nor the folder if it was made here.
     Pass a writing session: the audit entry is saved with the caller's unit of work.
     """
     require(session, Permission.PRIVACY)
     held = _gather(session, customer_from_ref(session, customer_ref))
     out_dir = Path(out_dir)
+    missing = check_output_folder(out_dir)
+    shop = shop_file_of(session)
     stem = f"{FILE_STEM}-{held.customer.uuid[:8]}"
     json_path, pdf_path = out_dir / f"{stem}.json", out_dir / f"{stem}.pdf"
-    for path in (json_path, pdf_path):
-        if path.exists():
-            raise ExportInTheWay(path)
+    if out_dir.is_dir():
+        for path in (json_path, pdf_path):
+            check_output(path, shop=shop, replace=replace)
     data = (json.dumps(_as_json(held), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     pdf = io.BytesIO()
     render_access_report(_as_report(held, json_path.name, translate), shop_header(session), pdf, translate=translate)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise ExportFailed(out_dir, error) from None
     audit.record(session, audit.CUSTOMER_EXPORTED, subject_kind="customer", subject_uuid=held.customer.uuid,
                  details={"files": 2})
-    _write_whole(json_path, data)
+    written: list[Path] = []
     try:
-        _write_whole(pdf_path, pdf.getvalue())
-    except BaseException:
-        json_path.unlink(missing_ok=True)
+        for folder in missing:
+            folder.mkdir()
+            written.append(folder)
+        for path, content in ((json_path, data), (pdf_path, pdf.getvalue())):
+            write_output(path, content, shop=shop, replace=replace)
+            written.append(path)
+    except BaseException as error:
+        for path in reversed(written):  # the files, then the folders made for them
+            if path.is_dir():
+                path.rmdir()
+            else:
+                path.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise write_failed(error, out_dir) from None
         raise
     return AccessExport(json_path=json_path, pdf_path=pdf_path)
 
@@ -276,14 +276,6 @@ def _as_json(held: _Held) -> dict[str, Any]:
             for entry in held.audit_entries
         ],
     }
-
-
-def _write_whole(path: Path, data: bytes) -> None:
-    """Readable by this user only, written whole or not at all."""
-    try:
-        write_private_file(path, data)
-    except OSError as error:
-        raise ExportFailed(path, error) from None
 
 
 # --- the printed report --------------------------------------------------------------------------

@@ -59,6 +59,7 @@ from typing import Any
 import pyzipper
 
 from desktop.errors import InvalidInput, Problem, RegularsError, translatable
+from desktop.output_files import NAME_ROOM, write_failed
 from desktop.services.csv_format import CsvRejected, header_line, read_csv_lines
 from desktop.sync.tables import BY_NAME, TABLES
 
@@ -344,7 +345,7 @@ class BundleWriter:
         self._passphrase = passphrase
         self._encrypt = encrypt
         self._compression = pyzipper.ZIP_DEFLATED if compress else pyzipper.ZIP_STORED
-        self._temp = self.out.with_name(f".{self.out.name}.{secrets.token_hex(4)}.part")
+        self._temp = self.out.with_name(f".{self.out.name[:NAME_ROOM]}.{secrets.token_hex(4)}.part")
         self._zip: pyzipper.AESZipFile | None = None
         self._worker: _ZipWorker | None = None
         self._files: list[FileEntry] = []
@@ -355,9 +356,14 @@ class BundleWriter:
         if not self.out.parent.is_dir():
             raise BundleRefused(translatable("There is no folder {path}."), path=str(self.out.parent))
         encryption = pyzipper.WZ_AES if self._encrypt else None
-        self._zip = pyzipper.AESZipFile(
-            self._temp, "w", compression=self._compression, compresslevel=COMPRESS_LEVEL, encryption=encryption
-        )
+        try:
+            os.close(os.open(self._temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # private, even --plain
+            self._zip = pyzipper.AESZipFile(
+                self._temp, "w", compression=self._compression, compresslevel=COMPRESS_LEVEL, encryption=encryption
+            )
+        except OSError as error:
+            self._temp.unlink(missing_ok=True)
+            raise write_failed(error, self.out) from None
         if self._encrypt:
             self._zip.setpassword(self._passphrase.encode("utf-8"))
             self._zip.setencryption(pyzipper.WZ_AES, nbits=256)
@@ -416,9 +422,23 @@ class BundleWriter:
             try:
                 self._zip.close()
             except Exception:  # noqa: BLE001 - the half file is removed whatever state it is in
-                pass
+                _let_go(self._zip)
             self._zip = None
         self._temp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):  # a full disk above all: said as such, the half file gone
+            raise write_failed(exc, self.out) from None
+
+
+def _let_go(archive: pyzipper.AESZipFile) -> None:
+    """Closes the file under a zip that could not close itself (a member half written when the disk
+    filled), so that its __del__ has nothing left to do and no "Exception ignored" reaches the user."""
+    handle, archive.fp = archive.fp, None
+    archive._writing = False
+    if handle is not None:
+        try:
+            handle.close()
+        except OSError:
+            pass
 
 
 # --- reading ----------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from desktop.db.engine import ShopDatabase
 from desktop.errors import translatable
 from desktop.models.base import stored_time, utc_now
 from desktop.models.staff import Actor
+from desktop.output_files import check_output
 from desktop.services import audit
 from desktop.services.csv_format import csv_block_of_batch, csv_bytes, csv_lines
 from desktop.services.permissions import Permission, require_actor
@@ -130,14 +131,18 @@ def export_bundle(
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
     now: datetime | None = None,
+    replace: bool = False,
 ) -> ExportReport:
     """Writes the bundle to out, sealed with passphrase and encrypted with it (AES-256) unless plain.
+
+    The path goes through check_output (replace: an existing ordinary file may be replaced), and the file is 0600.
 
     Cancelling (cancelled() turning true) or any failure leaves no file at out and the
     watermark where it was. progress(done, total) counts rows.
     """
     started_by = require_actor(database.acting, Permission.EXPORT)  # whoever is signed in when it ends
     check_sync_passphrase(passphrase)
+    check_output(out, shop=database.path, replace=replace)
     started = time.perf_counter()
     now = now or utc_now()
     with database.reading() as session:

@@ -14,6 +14,7 @@ from desktop.db.engine import ShopDatabase
 from desktop.db.instance_lock import InstanceLock
 from desktop.errors import RegularsError
 from desktop.paths import resources_dir
+from desktop.services.backups import remove_leftovers_of
 from desktop.services.erasure_register import reapply_erasure_register
 from desktop.services.staff import has_staff
 from desktop.ui.app_icon import app_icon
@@ -49,6 +50,7 @@ def open_window(database: ShopDatabase) -> MainWindow:
     """The till's window on an unlocked shop file: locked for a PIN when the shop has staff accounts."""
     try:  # a backup copied back by hand (not through `regulars restore`) forgets the erased again too
         reapply_erasure_register(database)
+        remove_leftovers_of(database)  # what a killed backup or erasure left
     except RegularsError as problem:
         QMessageBox.warning(None, QApplication.translate("App", "Regulars"), error_text(problem))
     with database.reading() as session:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from desktop.context import ShopContext
 from desktop.errors import RegularsError
+from desktop.output_files import write_output
 from desktop.ui.messages import error_text
 
 MAX_DPI = 300  # sharp enough for a laser printer; more only fills the spooler
@@ -34,6 +35,7 @@ class Document:
     pdf: bytes
     title: str
     file_name: str
+    shop: Path | None = None  # the shop file it came from: saving over the shop's own files is refused
 
 
 def _tr(text: str) -> str:
@@ -134,7 +136,7 @@ class DocumentOutput(QObject):
     ) -> Document | None:
         """Renders through a service; None (after saying why) when it cannot be made."""
         try:
-            return Document(render(context, write), title, file_name)
+            return Document(render(context, write), title, file_name, Path(context.database.path))
         except RegularsError as error:
             self.warn(error_text(error))
         except OSError as error:
@@ -190,10 +192,10 @@ class DocumentOutput(QObject):
         target = Path(path)
         if not target.suffix:
             target = target.with_suffix(".pdf")
-        try:
-            target.write_bytes(document.pdf)
-        except OSError as error:
-            self.warn(error.strerror or str(error))
+        try:  # the dialog has asked before replacing a file; the shop's own files are refused all the same
+            write_output(target, document.pdf, shop=document.shop, replace=True)
+        except RegularsError as error:
+            self.warn(error_text(error))
             return None
         return target
 

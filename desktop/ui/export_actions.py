@@ -125,7 +125,8 @@ class MailingListDialog(QDialog):
         )
         if path:
             out = Path(path)
-            self.path.setText(str(out if out.suffix else out.with_suffix(".csv")))
+            self._confirmed = out if out.suffix else out.with_suffix(".csv")  # the dialog asked before replacing
+            self.path.setText(str(self._confirmed))
 
     def export(self) -> ExportJob | None:
         """Writes the list on a worker; asks for a file first when none is chosen."""
@@ -136,13 +137,15 @@ class MailingListDialog(QDialog):
             if not self.path.text().strip():
                 return None
         out = Path(self.path.text().strip())
+        if out.is_file() and out != getattr(self, "_confirmed", None) and not self._may_replace(out):
+            return None
         channel, bom = self.selected_channel(), self.bom.isChecked()
         database = self._context.database
 
         def work(progress, cancelled) -> int:
             with database.reading() as session:
                 return exports.write_marketing_csv(
-                    session, channel, out, bom=bom, progress=progress, cancelled=cancelled
+                    session, channel, out, bom=bom, progress=progress, cancelled=cancelled, replace=True
                 )
 
         job = ExportJob(work)
@@ -154,6 +157,14 @@ class MailingListDialog(QDialog):
         self.result.setText(self.tr("Writing…"))
         job.start()
         return job
+
+    def _may_replace(self, out: Path) -> bool:
+        """A typed name of an existing file is asked about, as the save dialog asks (the shop's own files
+        are refused by the service whatever the answer)."""
+        answer = QMessageBox.question(
+            self, self.tr("Export the mailing list"), self.tr("%1 already exists. Replace it?").replace("%1", str(out))
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def _busy(self, busy: bool) -> None:
         for widget in (self.channel, self.bom, self.path, self.choose, self.export_button):
@@ -250,7 +261,7 @@ class ExportActions(QObject):
             out = out.with_suffix(".vcf")
         try:
             with self._context.database.reading() as session:
-                count = exports.write_vcards(session, ids, out)
+                count = exports.write_vcards(session, ids, out, replace=True)  # the dialog asked first
         except RegularsError as error:
             QMessageBox.warning(self._parent, self.tr("Export contacts"), error_text(error))
             return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Callable
 
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMenu, QMessageBox, QWidget
 
 from desktop.context import ShopContext
 from desktop.errors import RegularsError
+from desktop.output_files import write_output
 from desktop.printing.loyalty_cards import render_cards
 from desktop.services import loyalty
 from desktop.services.card_codes import display
@@ -67,8 +69,11 @@ class LoyaltyActions(QObject):
                     self._tell(self.tr("Everyone already has a card."))
                     return
                 faces = loyalty.card_faces(session, ids, self._context.shop_name, translate=translate)
-                render_cards(faces, Path(path), layout="single" if chosen == single else "sheet",
+                pdf = io.BytesIO()
+                render_cards(faces, pdf, layout="single" if chosen == single else "sheet",
                              paper_size=sheet_paper(self._context.paper_size, self._context.region))
+                # the dialog asked before replacing a file; the shop's own files are refused all the same
+                write_output(Path(path), pdf.getvalue(), shop=self._context.database.path, replace=True)
         except (RegularsError, OSError) as problem:
             text = error_text(problem) if isinstance(problem, RegularsError) else problem.strerror or str(problem)
             self._tell(text, warn=True)

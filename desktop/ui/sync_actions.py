@@ -155,8 +155,9 @@ class SyncActions(QObject):
         label = (self.tr("Exporting every record to %1…") if full
                  else self.tr("Exporting the changes to %1…")).replace("%1", out.name)
         return self._start(
+            # the save dialog asked before replacing a file; the shop's own files are refused all the same
             lambda progress, cancelled: export_bundle(database, out, passphrase=passphrase, full=full,
-                                                      progress=progress, cancelled=cancelled),
+                                                      progress=progress, cancelled=cancelled, replace=True),
             label,
         )
 

@@ -50,7 +50,7 @@ def test_a_second_export_into_the_same_folder_is_refused_and_changes_nothing(cli
     ok(cli, shop_path, "privacy", "export", ana["uuid"], "--out", str(out))
     before = {path.name: path.read_bytes() for path in out.iterdir()}
     err = refused(cli, shop_path, "privacy", "export", "1", "--out", str(out))
-    assert "already exists; nothing was written" in err and str(out / f"customer-data-{ana['uuid'][:8]}") in err
+    assert "--out:" in err and "already exists; nothing was written" in err and "add --force" in err and str(out / f"customer-data-{ana['uuid'][:8]}") in err
     assert {path.name: path.read_bytes() for path in out.iterdir()} == before
     assert exports_recorded(shop_path) == 1
 

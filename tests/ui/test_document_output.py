@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import stat
 
 import pytest
 from PySide6.QtGui import QAction
@@ -76,7 +77,33 @@ def test_a_file_that_cannot_be_written_is_told_not_raised(qtbot, tmp_path, monke
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(missing), ""))
     assert DocumentOutput(parent).save_pdf(Document(b"%PDF-1.4", "X", "x.pdf")) is None
     box = parent.findChild(QMessageBox, "document_problem")
-    assert box is not None and "No such file" in box.text()
+    assert box is not None and "There is no folder" in box.text()
+
+
+@pytest.mark.parametrize("own", ["shop.regulars", "shop.regulars.key", "shop.regulars-wal", "shop.regulars.erased"])
+def test_saving_over_the_shops_own_files_is_refused_with_a_message(qtbot, tmp_path, monkeypatch, own):
+    """The save dialog asked before replacing a file; the shop's own files are refused all the same."""
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    shop = tmp_path / "shop.regulars"
+    shop.write_bytes(b"the shop")
+    (tmp_path / "shop.regulars.key").write_bytes(b"its key")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(tmp_path / own), ""))
+    assert DocumentOutput(parent).save_pdf(Document(b"%PDF-1.4", "X", "x.pdf", shop)) is None
+    box = parent.findChild(QMessageBox, "document_problem")
+    assert box is not None and "one of the shop's own files" in box.text()
+    assert shop.read_bytes() == b"the shop" and (tmp_path / "shop.regulars.key").read_bytes() == b"its key"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shop.regulars", "shop.regulars.key"]
+
+
+def test_a_saved_pdf_is_readable_by_the_owner_only(qtbot, tmp_path, monkeypatch):
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    target = tmp_path / "slip.pdf"
+    target.write_bytes(b"an older slip")  # the dialog asked before replacing it
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), ""))
+    assert DocumentOutput(parent).save_pdf(Document(b"%PDF-1.4", "X", "x.pdf")) == target
+    assert target.read_bytes() == b"%PDF-1.4" and stat.S_IMODE(target.stat().st_mode) == 0o600
 
 
 @pytest.mark.parametrize(("kind", "title"), [("reservation", "Reservation / pre-order"),

@@ -148,7 +148,7 @@ def test_a_failure_is_shown_in_the_dialog(qtbot, consented, out_dir):
     dialog.path.setText(str(out_dir / "missing" / "list.csv"))
     job = dialog.export()
     job.wait(10)
-    qtbot.waitUntil(lambda: "Cannot write" in dialog.result.text(), timeout=5_000)
+    qtbot.waitUntil(lambda: "There is no folder" in dialog.result.text(), timeout=5_000)
 
 
 def test_closing_the_dialog_while_writing_stops_the_export(qtbot, consented, monkeypatch, out_dir):

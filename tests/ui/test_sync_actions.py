@@ -112,11 +112,11 @@ def test_cancel_leaves_no_bundle_and_the_window_responsive(qtbot, actions, tmp_p
     release = threading.Event()
     real = module.export_bundle
 
-    def held(database, out, *, passphrase, full, progress, cancelled):
+    def held(database, out, *, passphrase, full, progress, cancelled, **rest):
         def slow(done, total):
             progress(done, total)
             release.wait(10)
-        return real(database, out, passphrase=passphrase, full=full, progress=slow, cancelled=cancelled)
+        return real(database, out, passphrase=passphrase, full=full, progress=slow, cancelled=cancelled, **rest)
 
     monkeypatch.setattr(module, "export_bundle", held)
     job = actions.export_to(tmp_path / "never.zip", SYNC_PASSPHRASE)

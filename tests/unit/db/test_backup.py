@@ -31,6 +31,7 @@ from desktop.errors import (
     WrongPassphrase,
 )
 from desktop.models import Customer, CustomerPhone, CustomerSearchKey
+from desktop.output_files import OutputRefused
 from desktop.services.customers import CustomerDetails, add_customer
 from desktop.services.lookup import find_customers
 from tests.backup_helpers import build_demo_shop, copy_pair, files_in, table_rows
@@ -217,16 +218,16 @@ def test_ctrl_c_during_the_copy_leaves_nothing(demo, backups):
 
 def test_backup_never_overwrites(demo, backups):
     (backups / "b.regulars").write_bytes(b"something else")
-    with pytest.raises(BackupError, match="already exists"):
+    with pytest.raises(OutputRefused, match="already exists"):
         backup_shop(demo, backups / "b.regulars")
     assert (backups / "b.regulars").read_bytes() == b"something else"
     assert files_in(backups) == ["b.regulars"]
-    with pytest.raises(BackupError, match="shop file itself"):
+    with pytest.raises(OutputRefused, match="one of the shop's own files"):
         backup_shop(demo, demo.path)
 
 
 def test_backup_into_a_missing_folder_is_refused(demo, tmp_path):
-    with pytest.raises(BackupError, match="does not exist"):
+    with pytest.raises(OutputRefused, match="There is no folder"):
         backup_shop(demo, tmp_path / "nowhere" / "b.regulars")
     assert not (tmp_path / "nowhere").exists()
 

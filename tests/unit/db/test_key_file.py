@@ -158,7 +158,7 @@ def test_key_file_reads_back_to_the_same_bytes(shop_path, tmp_path):
     copy = tmp_path / "copy.key"
     write_key_file(copy, key_file)
     assert copy.read_bytes() == key_file_path(shop_path).read_bytes()
-    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []  # no temporary file left
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary file left
 
 
 def test_stored_argon2_parameters_are_the_ones_used(shop_path):

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from desktop.db.backup import BackupError
 from desktop.db.engine import open_shop_file
 from desktop.db.key_file import key_file_path
 from desktop.errors import InvalidInput
+from desktop.output_files import OutputRefused
 from desktop.services.backups import (
     BackupSettings,
     automatic_backup_name,
@@ -196,7 +196,7 @@ def test_a_failed_backup_rotates_nothing(shop, folder):
     set_folder(shop, folder, keep=1)
     existing = automatic_backup_name("padaria-teste", NOW)
     (folder / existing).write_text("in the way")  # the backup's own name is taken: it fails
-    with pytest.raises(BackupError, match="already exists"):
+    with pytest.raises(OutputRefused, match="already exists"):
         scheduled_backup(shop, NOW)
     assert len(files_in(folder)) == 7
 

@@ -16,6 +16,7 @@ import pytest
 
 from desktop.errors import InvalidInput, NotFound
 from desktop.models import Consent
+from desktop.output_files import OutputRefused
 from desktop.services import exports
 from desktop.services.consents import record_consents
 from desktop.services.csv_format import read_csv
@@ -28,7 +29,6 @@ from desktop.services.customers import (
 from desktop.services.exports import (
     MARKETING_COLUMNS,
     ExportCancelled,
-    ExportFailed,
     customers_matching,
     escape_text,
     fold_line,
@@ -292,13 +292,13 @@ def test_a_failure_half_way_leaves_the_old_file_untouched_and_no_temporary_file(
 
     monkeypatch.setattr(exports, "marketing_list", broken)
     with pytest.raises(RuntimeError), shop.reading() as session:
-        write_marketing_csv(session, "email", out)
+        write_marketing_csv(session, "email", out, replace=True)
     assert out.read_text() == "the old list"
     assert [p.name for p in out_dir.iterdir()] == ["email.csv"]
 
 
 def test_a_folder_that_does_not_exist_is_a_clear_error(shop, tmp_path):
-    with pytest.raises(ExportFailed) as caught, shop.reading() as session:
+    with pytest.raises(OutputRefused) as caught, shop.reading() as session:
         write_marketing_csv(session, "email", tmp_path / "missing" / "x.csv")
     assert "missing" in str(caught.value)
 

@@ -18,10 +18,10 @@ from sqlalchemy import Table, select
 from desktop.errors import NotAllowed, NotFound
 from desktop.models import Base
 from desktop.models.staff import Actor
+from desktop.output_files import OutputRefused
 from desktop.services import audit
 from desktop.services.consents import record_consents
 from desktop.services.customers import CustomerDetails, add_customer, get_customer, record_visit, update_customer
-from desktop.services.exports import ExportFailed
 from desktop.services.loyalty import (
     ProgramSettings,
     add_program,
@@ -36,7 +36,6 @@ from desktop.services.phone_calls import CallLog, log_call
 from desktop.services.privacy_access import (
     FORMAT,
     FORMAT_VERSION,
-    ExportInTheWay,
     customer_data,
     plain_value,
     write_access_export,
@@ -277,10 +276,10 @@ def test_refuses_to_write_over_an_earlier_export(shop, joao, tmp_path):
     first.json_path.unlink()
     first.pdf_path.write_bytes(b"the customer's earlier copy")
     entries = count(shop, "audit_entries")
-    with pytest.raises(ExportInTheWay) as refused:
+    with pytest.raises(OutputRefused) as refused:
         with shop.writing() as session:
             write_access_export(session, joao, out)
-    assert str(first.pdf_path) in str(refused.value) and "nothing was written" in str(refused.value)
+    assert str(first.pdf_path) in str(refused.value) and "already exists" in str(refused.value)
     assert first.pdf_path.read_bytes() == b"the customer's earlier copy"
     assert not first.json_path.exists()
     assert [path.name for path in out.iterdir()] == [first.pdf_path.name]  # no temporary file left either
@@ -296,7 +295,7 @@ def test_an_unknown_customer_or_an_unusable_folder_writes_nothing(shop, joao, tm
             write_access_export(session, "999", out / "a")
     blocker = out / "a file"
     blocker.write_text("not a folder")
-    with pytest.raises(ExportFailed, match="Cannot write") as failed:
+    with pytest.raises(OutputRefused, match="is a file, not a folder") as failed:
         with shop.writing() as session:
             write_access_export(session, joao, blocker)
     assert str(blocker) in str(failed.value)

@@ -8,6 +8,7 @@ import io
 import pytest
 import pyzipper
 
+from desktop.output_files import DiskFull
 from desktop.services.csv_format import csv_bytes, plain_cell
 from desktop.services.shop import shop_settings
 from desktop.sync.bundle import SyncCancelled
@@ -104,7 +105,7 @@ def test_a_failure_while_the_zip_is_written_leaves_no_file_and_moves_nothing(sho
         return real_write(member, data)
 
     monkeypatch.setattr(pyzipper.zipfile._ZipWriteFile, "write", failing_write)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(DiskFull, match="The disk is full"):
         export_bundle(shop, tmp_path / "a.zip", passphrase=SYNC_PASSPHRASE)
 
     assert list(tmp_path.iterdir()) == [tmp_path / "shop"]  # no bundle, no temporary part
