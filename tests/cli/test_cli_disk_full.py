@@ -98,17 +98,20 @@ def test_a_half_written_output_is_removed_when_the_disk_fills(cli, stocked, smal
     assert listing(disk) == {}
 
 
-def test_adding_a_customer_on_a_full_shop_disk_says_so_and_the_shop_is_intact(cli, stocked, small_disk):
+def test_adding_a_customer_on_a_full_shop_disk_says_so_and_the_shop_is_intact(cli, stocked, small_disk, tmp_path):
     disk = small_disk("2m")
     shop = disk / "shop.regulars"
     shutil.copy2(stocked, shop)
     shutil.copy2(key_file_path(stocked), key_file_path(shop))
     fill(disk)
     before = fingerprint(shop)
-    for args in (("customers", "add", "--first-name", "Bia", "--phone", "(11) 98765-4000"), ("key", "rotate")):
+    recovery_key_out = tmp_path / "new-recovery-key.txt"  # on a disk with room: the rotation itself fails
+    for args in (("customers", "add", "--first-name", "Bia", "--phone", "(11) 98765-4000"),
+                 ("key", "rotate", "--recovery-key-out", str(recovery_key_out))):
         err = refused(cli, shop, *args)
         assert DISK_FULL in err and str(disk) in err, err
         assert fingerprint(shop) == before
+    assert not recovery_key_out.exists()  # a key that never took effect is not left to be mistaken for one
     (disk / "filler").unlink()
     assert "check ok" in ok(cli, shop, "check")
     ok(cli, shop, "customers", "add", "--first-name", "Bia", "--phone", "(11) 98765-4000")
