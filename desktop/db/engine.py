@@ -14,7 +14,8 @@ import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from datetime import datetime
+from typing import Callable, Iterator
 
 import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Engine, create_engine, event
@@ -34,6 +35,7 @@ from desktop.db.key_file import (
 from desktop.db.keys import RawKey, new_database_key
 from desktop.db.unlock import Secret, Unlocked, connect, recovery_key_from_text, remove_partial_files, unlock
 from desktop.errors import ShopFileError, translatable
+from desktop.models.base import utc_now
 from desktop.models.staff import PASSPHRASE_HOLDER, Actor
 
 BUSY_TIMEOUT_MS = 5000
@@ -65,6 +67,8 @@ class ShopDatabase:
     # opened the file with its passphrase until a staff member signs in; None while locked.
     # Each session carries it in session.info, with the database and whether it may write.
     acting: Actor | None = PASSPHRASE_HOLDER
+    # The physical clock behind the till's hybrid logical clock (desktop/sync/clock.py): naive UTC.
+    clock: Callable[[], datetime] = field(default=utc_now, repr=False)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -139,11 +143,16 @@ def _make_engine(path: Path, key: RawKey) -> ShopDatabase:
         conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'DEFERRED')}")
 
     writer = engine.execution_options(sqlite_begin="IMMEDIATE")
+    sessions, write_sessions = sessionmaker(engine, expire_on_commit=False), sessionmaker(writer, expire_on_commit=False)
+    from desktop.sync import stamping  # every change the services write is stamped for sync
+
+    for factory in (sessions, write_sessions):
+        stamping.install(factory)
     return ShopDatabase(
         path=path,
         engine=engine,
-        _sessions=sessionmaker(engine, expire_on_commit=False),
-        _write_sessions=sessionmaker(writer, expire_on_commit=False),
+        _sessions=sessions,
+        _write_sessions=write_sessions,
         current_key=current_key,
     )
 

@@ -200,15 +200,17 @@ def _apply(customer: Customer, checked: _CheckedCustomer) -> None:
         setattr(customer, name, value)
     customer.email = checked.email
     customer.email_key = email_key(checked.email)
-    customer.phones = [
-        CustomerPhone(
-            position=index,
-            e164=phone.e164,
-            national_number=phone.national_number,
-            reversed_digits=phone.reversed_digits,
+    # A number kept stays the same row (sync treats the numbers as a set: only real additions and
+    # removals travel as such, desktop/sync/merge.py).
+    held = {phone.e164: phone for phone in customer.phones}
+    phones = []
+    for index, phone in enumerate(checked.phones):
+        row = held.get(phone.e164) or CustomerPhone(
+            e164=phone.e164, national_number=phone.national_number, reversed_digits=phone.reversed_digits
         )
-        for index, phone in enumerate(checked.phones)
-    ]
+        row.position = index
+        phones.append(row)
+    customer.phones = phones
     wanted = name_keys(customer.first_name, customer.last_name, customer.company)
     kept = [k for k in customer.search_keys if k.key in wanted]
     have = {k.key for k in kept}

@@ -532,7 +532,12 @@ def read_bundle(
                     name=entry.name,
                 )
             try:
-                _header, rows = read_csv(data, name=entry.name, header=BY_NAME[entry.table].header)
+                header, rows = read_csv(data, name=entry.name)
+                if not BY_NAME[entry.table].accepts_header(header):  # this version's, or one from before stamps
+                    raise CsvRejected(
+                        translatable("{name}, line {line}: the columns are not the expected ones ({expected})."),
+                        line=1, name=entry.name, expected=", ".join(BY_NAME[entry.table].header),
+                    )
             except CsvRejected as error:
                 raise BundleRefused(
                     translatable("{path}: {problem} Nothing was imported."), path=str(path), problem=str(error)

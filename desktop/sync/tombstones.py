@@ -39,6 +39,10 @@ ERASED_FIELDS: dict[str, object] = {
     "birthday": None,
     "notes": "",
     "heard_from": "",
+    "removed_phones": "",  # the numbers they no longer have are theirs too
+    # Stamped at the erasure (its updated_at), the same on every till: clock.legacy_stamp.
+    "stamp": "",
+    "field_stamps": "",
 }
 
 # Stands in for text a record cannot be without (an item, a product, a serial, a problem). It passes
