@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 
@@ -265,6 +266,36 @@ def update_customer(
         audit.record(session, audit.CUSTOMER_CHANGED, subject_kind="customer", subject_uuid=customer.uuid,
                      details={"fields": changed})  # fmt: skip
     return customer
+
+
+def change_customer(
+    session: Session,
+    id_or_uuid: int | str,
+    region: str,
+    *,
+    changes: Mapping[str, object] | None = None,
+    add_phones: Sequence[str] = (),
+    remove_phones: Sequence[str] = (),
+    allow_duplicate: bool = False,
+) -> Customer:
+    """Changes some of a customer's details (field -> new value), adds and removes phone numbers (any
+    format), and leaves the rest as it is; through update_customer, as the window's edit form does."""
+    customer = get_customer(session, id_or_uuid)
+    details = CustomerDetails.of(customer)
+    unknown = sorted(set(changes or {}) - ({f.name for f in fields(CustomerDetails)} - {"phones"}))
+    if unknown:
+        raise InvalidInput({unknown[0]: Problem(translatable("This detail cannot be changed here."))})
+    for name, value in (changes or {}).items():
+        setattr(details, name, value)
+    for raw in remove_phones:
+        parsed = parse_phone(raw, region)
+        e164 = getattr(parsed, "e164", None)
+        if e164 not in details.phones:
+            raise InvalidInput({"phones": Problem(translatable("{phone} is not one of this customer's numbers."),
+                                                  {"phone": raw[:40]})})
+        details.phones.remove(e164)
+    details.phones.extend(add_phones)
+    return update_customer(session, customer.id, details, region, allow_duplicate=allow_duplicate)
 
 
 def get_customer(session: Session, id_or_uuid: int | str) -> Customer:
