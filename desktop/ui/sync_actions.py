@@ -39,6 +39,7 @@ from desktop.sync.export import ExportReport, export_bundle
 from desktop.sync.importer import import_bundle
 from desktop.sync.report import ImportReport
 from desktop.ui.background_job import BackgroundJob
+from desktop.ui.conflicts_dialog import ConflictsDialog
 from desktop.ui.messages import error_text
 
 JOIN_ON_QUIT_S = 30
@@ -77,12 +78,23 @@ class SyncActions(QObject):
         self.menu.addAction(self.export_action)
         self.menu.addAction(self.export_full_action)
         self.menu.addAction(self.import_action)
+        self.conflicts_action = QAction(self.tr("Conflicts…"), parent)
+        self.conflicts_action.setObjectName("sync_conflicts")
+        self.conflicts_action.triggered.connect(self.show_conflicts)
+        self.menu.addSeparator()
+        self.menu.addAction(self.conflicts_action)
         self.status_label = QLabel(parent)
         self.status_label.setObjectName("sync_status")
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
         self.refresh_status()
+
+    def show_conflicts(self) -> ConflictsDialog:
+        """The owner's list of values set aside by sync merges (open, not modal)."""
+        dialog = ConflictsDialog(self._context, self._parent)
+        dialog.show()
+        return dialog
 
     def busy(self) -> bool:
         return self._job is not None and self._job.running()
