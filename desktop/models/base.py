@@ -47,6 +47,11 @@ def stable_uuid(*parts: str) -> str:
     return str(uuid.uuid5(STABLE_NAMESPACE, "\x1f".join(parts)))
 
 
+# The shop's current change number, for bulk SQL that writes synced rows: a row written with it needs
+# no fixing by the triggers of migration 0010 (which would update each row a second time).
+CURRENT_CHANGE_SEQ = "(SELECT change_seq FROM shop ORDER BY id LIMIT 1)"
+
+
 class Synced:
     """A record that travels in sync bundles: the shop's change number when it was last written here
     (desktop/sync/clock.py; triggers set it for writes that do not)."""

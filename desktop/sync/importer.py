@@ -3,6 +3,8 @@
 1. The bundle is decrypted and verified whole (desktop/sync/bundle.py): manifest, every
    file's SHA-256 and row count, every CSV read strictly. Any fault refuses the bundle
    and nothing is written.
+   A bundle exported before stamps (its CSVs lack the change-feed columns) still imports: its
+   records count as stamped at their updated_at (clock.legacy_stamp).
 2. The bundle must come from this shop. A new, empty shop file adopts the bundle's shop
    instead (that is how a second till starts), from a full bundle only: an incremental one
    would leave it without the older records (the shop's first privacy notice among them).
@@ -10,10 +12,15 @@
    A bad row is rejected on its own, with its reason, and so are the rows that depend on
    it (a customer's phones, reservations, ledger entries...); everything else applies.
    One bad row does not keep a shop from the rest of its data, and the report lists it.
-4. Everything is merged in one transaction by the rules of desktop/sync/merge.py, with
-   bulk SQL (executemany), never an ORM object per row. Search keys are rebuilt for
-   every customer whose names changed. A cancel or a failure rolls it all back.
-5. The report (added, updated, unchanged, conflicts, rejected rows) is stored in
+4. A bundle stamped more than a day ahead of this till's clock is refused (unless the owner
+   accepts it); otherwise this till's hybrid clock moves past every stamp in it
+   (desktop/sync/clock.py), so an edit made here afterwards wins over what it brought.
+5. Everything is merged in one transaction by the rules of desktop/sync/merge.py (field by
+   field; phone numbers as a set), with bulk SQL (executemany), never an ORM object per
+   row. Every record written gets this shop's current change number, so what this till
+   learns travels on. Same-field conflicts go into ``sync_conflicts``. Search keys are
+   rebuilt for every customer whose names changed. A cancel or a failure rolls it all back.
+6. The report (added, updated, unchanged, conflicts, rejected rows) is stored in
    ``sync_imports`` and returned. Importing the same bundle again changes nothing.
 """
 
@@ -165,10 +172,6 @@ class _Row:
         self.number, self.cells, self.values = number, cells, values
         self.uuid = values.get("uuid", "")
         self.said_more = False  # an erased customer's row that still held personal data
-
-
-def _parsed(*texts: str) -> Iterable[Stamp]:
-    return (stamp for stamp in map(parse_stamp, texts) if stamp is not None)
 
 
 def _joined(cells: tuple[str, ...]) -> str:
@@ -356,7 +359,7 @@ class _Import:
     def observe_clock(self, clock: Clock, accept_clock_ahead: bool) -> None:
         """Refuses a bundle stamped far ahead of this till (unless the owner accepts it), then moves
         this till's clock past every stamp in it: an edit made here from now on wins over them."""
-        latest = max(self._stamps(), default=None)
+        latest = parse_stamp(max(self._stamps(), default=""))
         if latest is not None and not accept_clock_ahead:
             ours = max(clock.physical(), Stamp(clock.ms, clock.counter, clock.till).moment)
             if latest.moment - ours > MAX_AHEAD:
@@ -372,18 +375,19 @@ class _Import:
                 )
         clock.observe([latest] if latest is not None else [])
 
-    def _stamps(self) -> Iterable[Stamp]:
-        """Every stamp the bundle's checked rows carry."""
+    def _stamps(self) -> Iterable[str]:
+        """Every stamp the bundle's checked rows carry, as text (checked stamps order as their text does)."""
         for spec in TABLES:
             if not spec.stamped:
                 continue
             for row in self.valid.get(spec.name, []):
-                yield from _parsed(row.values["stamp"], *(
-                    text for pair in json.loads(row.values["field_stamps"] or "{}").values() for text in pair))
-                if spec is CUSTOMERS:
-                    yield from _parsed(*removed_of(row.values.get("removed_phones", "")).values())
+                yield row.values["stamp"]
+                if row.values["field_stamps"]:
+                    yield from (pair[0] for pair in json.loads(row.values["field_stamps"]).values())
+                if spec is CUSTOMERS and row.values.get("removed_phones"):
+                    yield from removed_of(row.values["removed_phones"]).values()
         for phones in self.phones.values():
-            yield from _parsed(*(phone["stamp"] for phone in phones))
+            yield from (phone["stamp"] for phone in phones)
 
     def apply(self) -> None:
         self._erase_local_records()

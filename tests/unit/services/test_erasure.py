@@ -152,7 +152,7 @@ def test_the_ledger_stays_append_only_after_an_erasure_and_a_rolled_back_erasure
                       "UPDATE loyalty_entries SET reason = '', amount = amount + 1", "DELETE FROM loyalty_entries"):
         with pytest.raises(Exception, match="cannot be"), shop.writing() as session:
             session.execute(text(statement))
-    assert one(shop, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'loyalty_entries%'") \
+    assert one(shop, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'loyalty_entries_no%'") \
         == (2,)
 
 
