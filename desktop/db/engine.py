@@ -143,16 +143,11 @@ def _make_engine(path: Path, key: RawKey) -> ShopDatabase:
         conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'DEFERRED')}")
 
     writer = engine.execution_options(sqlite_begin="IMMEDIATE")
-    sessions, write_sessions = sessionmaker(engine, expire_on_commit=False), sessionmaker(writer, expire_on_commit=False)
-    from desktop.sync import stamping  # every change the services write is stamped for sync
-
-    for factory in (sessions, write_sessions):
-        stamping.install(factory)
     return ShopDatabase(
         path=path,
         engine=engine,
-        _sessions=sessions,
-        _write_sessions=write_sessions,
+        _sessions=sessionmaker(engine, expire_on_commit=False),
+        _write_sessions=sessionmaker(writer, expire_on_commit=False),
         current_key=current_key,
     )
 

@@ -1,5 +1,6 @@
 """Every change the services make to a synced record is stamped here, in one place: a
-``before_flush`` hook on the shop file's sessions (registered by desktop/db/engine.py).
+``before_flush`` hook on every session of a shop file (one that carries its ShopDatabase in
+``session.info``), registered when this module is imported, which desktop/services does first.
 
 For each synced record written in the flush it sets the record's change number (so the next
 incremental export takes it), and for a record that can change, the hybrid-clock stamp of
@@ -21,12 +22,7 @@ from desktop.models.base import Stamped, Synced, stored_time
 from desktop.models.customer import Customer, CustomerPhone
 from desktop.sync.clock import Clock
 from desktop.sync.merge import effective_base, field_pairs, field_stamps_text, removed_of, removed_text
-from desktop.sync.tables import BY_NAME, TableSpec
-
-
-def install(session_factory) -> None:
-    """Stamps the changes of every session the factory makes."""
-    event.listen(session_factory, "before_flush", _stamp_changes)
+from desktop.sync import tables  # as a module: desktop.services imports this one while tables imports it
 
 
 class _Flush:
@@ -58,7 +54,10 @@ class _Flush:
         return self._stamp
 
 
+@event.listens_for(Session, "before_flush")
 def _stamp_changes(session: Session, _context, _instances) -> None:
+    if session.info.get("database") is None:
+        return
     flush = _Flush(session)
     for obj in list(session.new):
         if isinstance(obj, Synced):
@@ -72,11 +71,13 @@ def _stamp_changes(session: Session, _context, _instances) -> None:
     for obj in list(session.dirty):
         if isinstance(obj, Synced) and session.is_modified(obj):
             if isinstance(obj, Stamped):
-                _stamp_fields(obj, BY_NAME[obj.__tablename__], flush)
+                _stamp_fields(obj, tables.BY_NAME[obj.__tablename__], flush)
             if isinstance(obj, Customer):
                 _note_removed_phones(obj)
             obj.change_seq = flush.seq
-        elif isinstance(obj, CustomerPhone) and session.is_modified(obj) and obj.customer is not None:
+        elif isinstance(obj, CustomerPhone) and obj.customer is not None and session.is_modified(obj):
+            if _changed(obj, "label"):
+                obj.stamp = flush.stamp  # relabelled: the number's latest version, as if added again
             obj.customer.change_seq = flush.seq
     for obj in list(session.deleted):
         if isinstance(obj, CustomerPhone) and obj.customer is not None and obj.customer not in session.deleted:
@@ -96,7 +97,7 @@ def _changed(obj, attribute: str) -> bool:
     return bool(history.added) and list(history.added) != list(history.deleted or [])
 
 
-def _stamp_fields(obj: Stamped, spec: TableSpec, flush: _Flush) -> None:
+def _stamp_fields(obj: Stamped, spec: tables.TableSpec, flush: _Flush) -> None:
     """Each changed field group gets this flush's stamp, and remembers the stamp of the value it replaced."""
     attributes = {column.name: column.db_name for column in spec.columns}
     changed = [group for group, columns in spec.groups.items()
