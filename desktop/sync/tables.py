@@ -107,9 +107,11 @@ class TableSpec:
     coupled: tuple[tuple[str, ...], ...] = ()
     content: tuple[str, ...] = field(init=False)  # the columns a conflict compares
     groups: dict[str, tuple[str, ...]] = field(init=False)  # what merges field by field, by group name
+    stamped: bool = field(init=False)  # a record that can change: it carries stamps and merges field by field
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "content", tuple(c.name for c in self.columns if c.name not in self.merged_max))
+        object.__setattr__(self, "stamped", any(c.kind == FIELD_STAMPS for c in self.columns))
         groups: dict[str, tuple[str, ...]] = {}
         if self.stamped:
             for name in self.content:
@@ -119,10 +121,6 @@ class TableSpec:
                 groups.setdefault(together[0], together)
         object.__setattr__(self, "groups", groups)
 
-    @property
-    def stamped(self) -> bool:
-        """A record that can change: it carries stamps and merges field by field."""
-        return any(c.kind == FIELD_STAMPS for c in self.columns)
 
     @property
     def legacy_header(self) -> tuple[str, ...]:
