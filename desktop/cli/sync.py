@@ -15,7 +15,7 @@ from desktop.cli.common import CommandFailed, open_shop, print_json, shop_sessio
 from desktop.sync.bundle import SyncCancelled, check_sync_passphrase, is_encrypted
 from desktop.sync.conflicts import KEEP, ConflictView, list_conflicts, resolve_conflict
 from desktop.sync.export import ExportReport, export_bundle
-from desktop.sync.importer import import_bundle
+from desktop.sync.importer import ClockAhead, import_bundle
 
 SYNC_PASSPHRASE_ENV = "REGULARS_SYNC_PASSPHRASE"
 
@@ -109,6 +109,8 @@ def cmd_import(args) -> int:
                                accept_clock_ahead=args.accept_clock_ahead)
     except (KeyboardInterrupt, SyncCancelled):
         raise CommandFailed("Import cancelled; nothing was written.") from None
+    except ClockAhead as error:
+        raise CommandFailed(f"{error} To do so, run the import again with --accept-clock-ahead.") from None
     finally:
         progress.end()
         database.close()

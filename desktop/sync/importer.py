@@ -69,10 +69,12 @@ from desktop.sync.tables import (
 )
 from desktop.sync.tombstones import (
     ERASED_FIELDS,
+    ERASED_RECORD_FIELDS,
     RECORDS_OF_CUSTOMER,
     erase_customer_records,
     erase_customer_row,
     erased_version,
+    forget_erased_conflicts,
     tombstone_uuid,
 )
 from desktop.sync.validation import Refused, RowChecker
@@ -85,6 +87,10 @@ PROGRESS_EVERY = 2_000
 IMPORT_CACHE_KIB = -256 * 1024
 
 Progress = Callable[[int, int], None]
+
+
+class ClockAhead(BundleRefused):
+    """The bundle is stamped more than a day ahead of this till's clock; the owner may accept it."""
 
 
 def import_bundle(
@@ -363,12 +369,12 @@ class _Import:
         if latest is not None and not accept_clock_ahead:
             ours = max(clock.physical(), Stamp(clock.ms, clock.counter, clock.till).moment)
             if latest.moment - ours > MAX_AHEAD:
-                raise BundleRefused(
+                raise ClockAhead(
                     translatable(
                         "{path} holds changes stamped {theirs} UTC by till {till}, more than a day ahead of this "
                         "till's clock ({ours} UTC); nothing was imported. Put the date and time right on the till "
-                        "that is wrong; if you know why that till's clock is ahead, import again accepting it "
-                        "(regulars import --accept-clock-ahead)."
+                        "that is wrong. If you know why that till's clock is ahead, you can import the bundle "
+                        "anyway: this till's clock then follows it."
                     ),
                     path=self.report.path, theirs=latest.moment.strftime("%Y-%m-%d %H:%M"),
                     till=latest.till, ours=ours.strftime("%Y-%m-%d %H:%M"),
@@ -573,8 +579,12 @@ class _Import:
         return [Phone(p["e164"], p["label"], p["position"], p["stamp"]) for p in self.phones.get(customer_uuid, [])]
 
     def _note_conflicts(self, spec: TableSpec, uuid: str, conflicts: list[FieldConflict]) -> None:
+        erased = ERASED_RECORD_FIELDS.get(spec.name, {})
         for found in conflicts:
             columns = spec.groups[found.group]
+            kept = found.theirs if found.kept == "theirs" else found.mine
+            if all(name in erased and cell == _cell(erased[name]) for name, cell in zip(columns, kept)):
+                continue  # an erasure emptied it (a call from the erased customer's number): nothing to take back
             self.conflicts.append((spec.name, uuid, found, columns))
             kept = "took theirs" if found.kept == "theirs" else "kept local"
             self.report.conflict(spec.name, uuid, kept,
@@ -786,6 +796,7 @@ class _Import:
             ),
         )
         self._record_conflicts(now_text)
+        forget_erased_conflicts(self.cur)  # nothing about an erased customer is kept, conflicts included
 
     def _record_conflicts(self, now_text: str) -> None:
         """Values that lost to a concurrent edit of the same field: the owner's conflicts list."""

@@ -165,3 +165,31 @@ def test_sync_conflicts_are_listed_and_taken_back(cli, ana, shop_path, shop_temp
     with pytest.raises(SystemExit) as usage:
         cli(shop_path, "sync", "conflicts", "resolve", str(conflict["id"]), "--keep", "yours")
     assert usage.value.code == 2
+
+
+def test_a_bundle_stamped_days_ahead_is_refused_unless_accepted(cli, ana, shop_path, shop_template, tmp_path,
+                                                                 sync_env):
+    from datetime import timedelta
+
+    from desktop.models.base import utc_now
+    from desktop.services.customers import change_customer
+    from desktop.sync.export import export_bundle
+    from desktop.sync.importer import import_bundle
+    from tests.cli.helpers import ok, ok_json, refused
+    from tests.sync_helpers import new_till
+
+    ok(cli, shop_path, "export", "--out", str(tmp_path / "start.zip"))
+    ahead = new_till(shop_template, tmp_path, "ahead")
+    try:
+        import_bundle(ahead, tmp_path / "start.zip", passphrase=SYNC_PASSPHRASE)
+        ahead.clock = lambda: utc_now() + timedelta(days=2)
+        with ahead.writing() as session:
+            change_customer(session, ana["uuid"], "BR", changes={"city": "Porto"})
+        export_bundle(ahead, tmp_path / "ahead.zip", passphrase=SYNC_PASSPHRASE)
+    finally:
+        ahead.close()
+    complaint = refused(cli, shop_path, "import", str(tmp_path / "ahead.zip"))
+    assert "more than a day ahead" in complaint and "--accept-clock-ahead" in complaint
+    assert ok_json(cli, shop_path, "customers", "show", ana["uuid"], "--json")["city"] == ""
+    ok(cli, shop_path, "import", str(tmp_path / "ahead.zip"), "--accept-clock-ahead")
+    assert ok_json(cli, shop_path, "customers", "show", ana["uuid"], "--json")["city"] == "Porto"
