@@ -13,8 +13,8 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from datetime import datetime
+from pathlib import Path
 from typing import Callable, Iterator
 
 import sqlcipher3.dbapi2 as sqlcipher

@@ -44,6 +44,10 @@ def _unchanged(columns) -> str:
     return " AND ".join(f"NEW.{name} IS OLD.{name}" for name in columns)
 
 
+def _only_the_change_number(columns) -> str:
+    return f"({_unchanged(columns)} AND NEW.change_seq IS NOT OLD.change_seq)"
+
+
 def upgrade() -> None:
     op.add_column("shop", sa.Column("hlc_ms", sa.BigInteger(), nullable=False, server_default="0"))
     op.add_column("shop", sa.Column("hlc_counter", sa.Integer(), nullable=False, server_default="0"))
@@ -63,12 +67,12 @@ def upgrade() -> None:
     op.execute(
         "CREATE TRIGGER loyalty_entries_no_update BEFORE UPDATE ON loyalty_entries "
         "WHEN NOT (OLD.reason <> '' AND NEW.reason = '' AND "
-        f"{_unchanged(c for c in LEDGER_COLUMNS if c != 'reason')}) AND NOT ({_unchanged(LEDGER_COLUMNS)}) "
+        f"{_unchanged(c for c in LEDGER_COLUMNS if c != 'reason')}) AND NOT {_only_the_change_number(LEDGER_COLUMNS)} "
         "BEGIN SELECT RAISE(ABORT, 'loyalty ledger entries cannot be changed'); END"
     )
     op.execute("DROP TRIGGER consents_no_update")
     op.execute(
-        f"CREATE TRIGGER consents_no_update BEFORE UPDATE ON consents WHEN NOT ({_unchanged(CONSENT_COLUMNS)}) "
+        f"CREATE TRIGGER consents_no_update BEFORE UPDATE ON consents WHEN NOT {_only_the_change_number(CONSENT_COLUMNS)} "
         "BEGIN SELECT RAISE(ABORT, 'consent records cannot be changed'); END"
     )
     for table in SYNCED:
