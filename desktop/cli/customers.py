@@ -1,4 +1,4 @@
-"""Customers from the command line: add, find and show."""
+"""Customers from the command line: add, edit, find and show."""
 
 from __future__ import annotations
 
@@ -119,6 +119,28 @@ def cmd_customers_show(args) -> int:
 
 
 
+EDIT_FIELDS = ("first_name", "last_name", "email", "address_line1", "city", "postal_code", "notes")
+
+
+def cmd_customers_edit(args) -> int:
+    changes = {name: getattr(args, name) for name in EDIT_FIELDS if getattr(args, name) is not None}
+    try:
+        with shop_session(args, write=True) as session:
+            region = shop_settings(session).region
+            customer = customer_service.change_customer(
+                session, args.id, region, changes=changes, add_phones=args.add_phone or [],
+                remove_phones=args.remove_phone or [], allow_duplicate=args.allow_duplicate,
+            )
+            record = _customer_record(customer, region)
+    except DuplicateCustomer as exc:
+        raise CommandFailed(f"{exc} Use --allow-duplicate to save it anyway.") from exc
+    if args.json:
+        print_json(record)
+    else:
+        print(f"Changed customer #{record['id']}: {record['first_name']} {record['last_name']}".rstrip())
+    return 0
+
+
 def add_commands(commands) -> None:
     customers = commands.add_parser("customers", help="add, find and show customers")
     customer_commands = customers.add_subparsers(dest="customers_command", metavar="ACTION", required=True)
@@ -141,6 +163,17 @@ def add_commands(commands) -> None:
     find.add_argument("--limit", type=int, default=20)
     find.add_argument("--json", action="store_true")
     find.set_defaults(run=cmd_customers_find)
+
+    edit = customer_commands.add_parser("edit", help="change some of a customer's details; the rest stay")
+    edit.add_argument("id", metavar="CUSTOMER", help="customer number or UUID")
+    for name in EDIT_FIELDS:
+        edit.add_argument(f"--{name.replace('_', '-')}", dest=name)
+    edit.add_argument("--add-phone", action="append", metavar="P", help="any format; repeat for more numbers")
+    edit.add_argument("--remove-phone", action="append", metavar="P", help="one of the customer's numbers")
+    edit.add_argument("--allow-duplicate", action="store_true", help="save even if the phone or email is someone's")
+    edit.add_argument("--json", action="store_true")
+    edit.set_defaults(run=cmd_customers_edit, field_labels={
+        **{name: f"--{name.replace('_', '-')}" for name in EDIT_FIELDS}, "phones": "--add-phone/--remove-phone"})
 
     show = customer_commands.add_parser("show", help="everything about one customer")
     show.add_argument("id", type=record_ref, help="customer number or UUID")

@@ -1,4 +1,4 @@
-"""Sync between tills: export a bundle of changes, import another till's bundle.
+"""Sync between tills: export a bundle of changes, import another till's bundle, review conflicts.
 
 The bundle is sealed, and encrypted unless --plain, with the shop's sync passphrase
 (REGULARS_SYNC_PASSPHRASE, else asked on the terminal), a secret of its own: the shop
@@ -13,11 +13,12 @@ import os
 import sys
 from pathlib import Path
 
-from desktop.cli.common import OUT_LABEL, CommandFailed, add_output_options, open_shop, print_json
+from desktop.cli.common import OUT_LABEL, CommandFailed, add_output_options, open_shop, print_json, shop_session
 from desktop.output_files import check_output
 from desktop.sync.bundle import SyncCancelled, check_bundle_file, check_sync_passphrase
+from desktop.sync.conflicts import KEEP, ConflictView, list_conflicts, resolve_conflict
 from desktop.sync.export import ExportReport, export_bundle
-from desktop.sync.importer import import_bundle
+from desktop.sync.importer import ClockAhead, import_bundle
 
 SYNC_PASSPHRASE_ENV = "REGULARS_SYNC_PASSPHRASE"
 
@@ -107,9 +108,12 @@ def cmd_import(args) -> int:
     database = open_shop(args)
     progress = TerminalProgress("Importing…")
     try:
-        report = import_bundle(database, path, passphrase=passphrase, progress=progress)
+        report = import_bundle(database, path, passphrase=passphrase, progress=progress,
+                               accept_clock_ahead=args.accept_clock_ahead)
     except (KeyboardInterrupt, SyncCancelled):
         raise CommandFailed("Import cancelled; nothing was written.") from None
+    except ClockAhead as error:
+        raise CommandFailed(f"{error} To do so, run the import again with --accept-clock-ahead.") from None
     finally:
         progress.end()
         database.close()
@@ -121,6 +125,32 @@ def cmd_import(args) -> int:
             print(line)
     for warning in report.warnings:
         print(f"regulars: warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def _conflict_line(conflict: ConflictView) -> str:
+    kept = conflict.resolution or conflict.kept
+    state = f"kept {kept}" + ("" if conflict.resolution else " (open)")
+    return (f"{conflict.id:>5}  {conflict.table} {conflict.record_uuid}  {conflict.field}: "
+            f"mine {conflict.mine!r}, theirs {conflict.theirs!r}  {state}")
+
+
+def cmd_sync_conflicts(args) -> int:
+    if args.conflicts_command == "resolve":
+        with shop_session(args, write=True) as session:
+            conflicts = [resolve_conflict(session, args.id, args.keep)]
+    else:
+        with shop_session(args) as session:
+            conflicts = list_conflicts(session)
+    if args.json:
+        print_json([conflict.to_json() for conflict in conflicts])
+    elif args.conflicts_command == "resolve":
+        print(f"Conflict {args.id}: kept {args.keep} ({conflicts[0].field}).")
+    elif not conflicts:
+        print("No sync conflicts to review.")
+    else:
+        for conflict in conflicts:
+            print(_conflict_line(conflict))
     return 0
 
 
@@ -142,5 +172,21 @@ def add_commands(commands) -> None:
         "import", help="merge another till's sync bundle into this shop file (checked whole first)"
     )
     imported.add_argument("file", metavar="FILE")
+    imported.add_argument(
+        "--accept-clock-ahead", action="store_true",
+        help="import a bundle stamped more than a day ahead of this till's clock (this till's clock follows it)",
+    )
     imported.add_argument("--json", action="store_true")
     imported.set_defaults(run=cmd_import)
+
+    sync = commands.add_parser("sync", help="sync conflicts: values set aside when two tills changed the same field")
+    sync_commands = sync.add_subparsers(dest="sync_command", metavar="ACTION", required=True)
+    conflicts = sync_commands.add_parser("conflicts", help="list the open conflicts (owner)")
+    conflicts.add_argument("--json", action="store_true")
+    conflicts.set_defaults(run=cmd_sync_conflicts, conflicts_command=None)
+    conflict_commands = conflicts.add_subparsers(dest="conflicts_command", metavar="ACTION")
+    resolve = conflict_commands.add_parser("resolve", help="keep this till's value (mine) or the other till's")
+    resolve.add_argument("id", type=int, metavar="ID", help="the conflict's number")
+    resolve.add_argument("--keep", required=True, choices=KEEP)
+    resolve.add_argument("--json", action="store_true")
+    resolve.set_defaults(run=cmd_sync_conflicts, field_labels={"keep": "--keep", "id": "ID"})

@@ -14,6 +14,7 @@ import os
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -35,6 +36,7 @@ from desktop.db.key_file import (
 from desktop.db.keys import RawKey, new_database_key
 from desktop.db.unlock import Secret, Unlocked, connect, recovery_key_from_text, remove_partial_files, unlock
 from desktop.errors import ShopFileError, ShopFileInUse, translatable
+from desktop.models.base import utc_now
 from desktop.models.staff import PASSPHRASE_HOLDER, Actor
 
 BUSY_TIMEOUT_MS = 5000
@@ -94,6 +96,8 @@ class ShopDatabase:
     # Called once when a write has to wait for another window or command (the command line says
     # so on stderr and waits up to WRITE_WAIT_LIMIT_S); None: wait the usual busy timeout, then fail.
     when_busy: Callable[[], None] | None = None
+    # The physical clock behind the till's hybrid logical clock (desktop/sync/clock.py): naive UTC.
+    clock: Callable[[], datetime] = field(default=utc_now, repr=False)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

@@ -14,7 +14,7 @@ from desktop.models.reservation import (
 )
 from desktop.models.shop import Shop
 from desktop.models.staff import PASSPHRASE_HOLDER, ROLES, Actor, StaffMember
-from desktop.models.sync import TOMBSTONE_KINDS, SyncImport, Tombstone
+from desktop.models.sync import TOMBSTONE_KINDS, SyncConflict, SyncImport, Tombstone
 from desktop.models.warranty import Warranty, WarrantyClaim
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "ReservationEvent",
     "Shop",
     "StaffMember",
+    "SyncConflict",
     "SyncImport",
     "Tombstone",
     "Warranty",

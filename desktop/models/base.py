@@ -3,8 +3,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Stable constraint names keep Alembic migrations reproducible on SQLite's batch mode.
 NAMING_CONVENTION = {
@@ -47,3 +47,22 @@ STABLE_NAMESPACE = uuid.UUID("4f1c6a2e-8d3b-5e7a-9c41-2b6d0e8f7a13")
 def stable_uuid(*parts: str) -> str:
     """The same UUID on every till for the same parts (UUID version 5)."""
     return str(uuid.uuid5(STABLE_NAMESPACE, "\x1f".join(parts)))
+
+
+# The shop's current change number, for bulk SQL that writes synced rows: a row written with it needs
+# no fixing by the triggers of migration 0010 (which would update each row a second time).
+CURRENT_CHANGE_SEQ = "(SELECT change_seq FROM shop ORDER BY id LIMIT 1)"
+
+
+class Synced:
+    """A record that travels in sync bundles: the shop's change number when it was last written here
+    (desktop/sync/clock.py; triggers set it for writes that do not)."""
+
+    change_seq: Mapped[int] = mapped_column(server_default="1")
+
+
+class Stamped(Synced):
+    """A synced record that can change: each field's hybrid-clock stamp (desktop/sync/clock.py)."""
+
+    stamp: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    field_stamps: Mapped[str] = mapped_column(Text, default="", server_default="")

@@ -5,13 +5,13 @@ from datetime import datetime
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from desktop.models.base import Base, new_uuid, utc_now
+from desktop.models.base import Base, Stamped, new_uuid, utc_now
 
 # The lists a shop can edit: why people call, and how they heard about the shop.
 CHOICE_LISTS = ("call_reason", "heard_from")
 
 
-class Choice(Base):
+class Choice(Stamped, Base):
     """One entry of a shop-editable list. Retired entries stay so old records keep their meaning."""
 
     __tablename__ = "choices"

@@ -6,10 +6,10 @@ from typing import Optional
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from desktop.models.base import Base, new_uuid, utc_now
+from desktop.models.base import Base, Stamped, new_uuid, utc_now
 
 
-class Customer(Base):
+class Customer(Stamped, Base):
     """A person (or business) the shop knows. Only a name and one contact are required."""
 
     __tablename__ = "customers"
@@ -41,6 +41,8 @@ class Customer(Base):
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now)
     last_seen_at: Mapped[datetime] = mapped_column(default=utc_now)
+    # Numbers removed, each with the stamp it had been added with: "e164 stamp" lines (desktop/sync/clock.py).
+    removed_phones: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     phones: Mapped[list[CustomerPhone]] = relationship(
         back_populates="customer",
@@ -77,6 +79,7 @@ class CustomerPhone(Base):
     national_number: Mapped[str] = mapped_column(String(17))
     # The national number reversed: "last 4 digits" becomes an index prefix range, not a scan.
     reversed_digits: Mapped[str] = mapped_column(String(17))
+    stamp: Mapped[str] = mapped_column(String(60), default="", server_default="")  # when it was added (sync)
 
     customer: Mapped[Customer] = relationship(back_populates="phones")
 

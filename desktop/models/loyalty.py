@@ -6,10 +6,10 @@ from typing import Optional
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from desktop.models.base import Base, new_uuid, utc_now
+from desktop.models.base import Base, Stamped, Synced, new_uuid, utc_now
 
 
-class LoyaltyProgram(Base):
+class LoyaltyProgram(Stamped, Base):
     """A reward programme: stamps (N earn a reward) or points (per currency unit spent)."""
 
     __tablename__ = "loyalty_programs"
@@ -29,7 +29,7 @@ class LoyaltyProgram(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 
-class LoyaltyCard(Base):
+class LoyaltyCard(Stamped, Base):
     """The code printed on a customer's card. A replaced card's code stops working."""
 
     __tablename__ = "loyalty_cards"
@@ -45,7 +45,7 @@ class LoyaltyCard(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utc_now)  # issued or replaced: what sync compares
 
 
-class LoyaltyEntry(Base):
+class LoyaltyEntry(Synced, Base):
     """One line of the append-only ledger; a balance is the sum of its entries.
 
     Triggers in the schema refuse UPDATE and DELETE, so history cannot be rewritten,

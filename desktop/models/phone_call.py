@@ -6,10 +6,10 @@ from typing import Optional
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from desktop.models.base import Base, new_uuid, utc_now
+from desktop.models.base import Base, Stamped, new_uuid, utc_now
 
 
-class PhoneCall(Base):
+class PhoneCall(Stamped, Base):
     """A call logged while on the phone. A caller who gives no name is logged by number alone."""
 
     __tablename__ = "phone_calls"

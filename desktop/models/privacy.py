@@ -5,12 +5,12 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from desktop.models.base import Base, new_uuid, utc_now
+from desktop.models.base import Base, Stamped, Synced, new_uuid, utc_now
 
 CHANNELS = ("email", "sms", "post")
 
 
-class PrivacyNotice(Base):
+class PrivacyNotice(Stamped, Base):
     """One published version of the shop's privacy notice; versions are never edited, only added."""
 
     __tablename__ = "privacy_notices"
@@ -23,7 +23,7 @@ class PrivacyNotice(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 
-class Consent(Base):
+class Consent(Synced, Base):
     """A customer's yes or no to marketing on one channel, as given at one moment.
 
     Rows are only ever added (triggers refuse changes), so the history of every

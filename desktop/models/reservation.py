@@ -5,12 +5,12 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from desktop.models.base import Base, new_uuid, utc_now
+from desktop.models.base import Base, Stamped, Synced, new_uuid, utc_now
 
 RESERVATION_STATUSES = ("open", "ready", "collected", "cancelled")
 
 
-class Reservation(Base):
+class Reservation(Stamped, Base):
     """An item put aside or ordered for a customer, found again by the code on its slip."""
 
     __tablename__ = "reservations"
@@ -39,7 +39,7 @@ class Reservation(Base):
     )
 
 
-class ReservationEvent(Base):
+class ReservationEvent(Synced, Base):
     """One step of a reservation's life (open, ready, collected, cancelled) and when it happened."""
 
     __tablename__ = "reservation_events"

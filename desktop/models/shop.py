@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import LargeBinary, String
+from sqlalchemy import BigInteger, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop.models.base import Base, new_uuid, utc_now
@@ -33,7 +33,12 @@ class Shop(Base):
     last_backup_at: Mapped[Optional[datetime]]
     last_export_at: Mapped[Optional[datetime]]  # the last sync export, once there is one
     # The next incremental sync export covers records changed from this time on (desktop/sync/export.py).
-    sync_watermark: Mapped[Optional[datetime]]
+    sync_watermark: Mapped[Optional[datetime]]  # before revision 0010; no longer used
+    # The till's hybrid logical clock and change numbers (desktop/sync/clock.py).
+    hlc_ms: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    hlc_counter: Mapped[int] = mapped_column(default=0, server_default="0")
+    change_seq: Mapped[int] = mapped_column(default=1, server_default="1")  # stamped on every change
+    sync_since_seq: Mapped[Optional[int]]  # the first change number the next incremental export covers
     # Staff and privacy (desktop/services/staff.py, desktop/services/privacy.py).
     idle_lock_minutes: Mapped[int] = mapped_column(default=5)  # 0: the window never locks itself
     retention_years: Mapped[int] = mapped_column(default=3)  # customers inactive this long are listed for review

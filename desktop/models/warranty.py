@@ -5,10 +5,10 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from desktop.models.base import Base, new_uuid, utc_now
+from desktop.models.base import Base, Stamped, new_uuid, utc_now
 
 
-class Warranty(Base):
+class Warranty(Stamped, Base):
     """A product sold with a warranty; the expiry is stored so "expiring soon" is an index range."""
 
     __tablename__ = "warranties"
@@ -38,7 +38,7 @@ class Warranty(Base):
     )
 
 
-class WarrantyClaim(Base):
+class WarrantyClaim(Stamped, Base):
     """A problem brought back under warranty, and what was done about it."""
 
     __tablename__ = "warranty_claims"

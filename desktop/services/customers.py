@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 
@@ -206,15 +207,17 @@ def _apply(customer: Customer, checked: _CheckedCustomer) -> None:
         setattr(customer, name, value)
     customer.email = checked.email
     customer.email_key = email_key(checked.email)
-    customer.phones = [
-        CustomerPhone(
-            position=index,
-            e164=phone.e164,
-            national_number=phone.national_number,
-            reversed_digits=phone.reversed_digits,
+    # A number kept stays the same row (sync treats the numbers as a set: only real additions and
+    # removals travel as such, desktop/sync/merge.py).
+    held = {phone.e164: phone for phone in customer.phones}
+    phones = []
+    for index, phone in enumerate(checked.phones):
+        row = held.get(phone.e164) or CustomerPhone(
+            e164=phone.e164, national_number=phone.national_number, reversed_digits=phone.reversed_digits
         )
-        for index, phone in enumerate(checked.phones)
-    ]
+        row.position = index
+        phones.append(row)
+    customer.phones = phones
     wanted = name_keys(customer.first_name, customer.last_name, customer.company)
     kept = [k for k in customer.search_keys if k.key in wanted]
     have = {k.key for k in kept}
@@ -269,6 +272,36 @@ def update_customer(
         audit.record(session, audit.CUSTOMER_CHANGED, subject_kind="customer", subject_uuid=customer.uuid,
                      details={"fields": changed})  # fmt: skip
     return customer
+
+
+def change_customer(
+    session: Session,
+    id_or_uuid: int | str,
+    region: str,
+    *,
+    changes: Mapping[str, object] | None = None,
+    add_phones: Sequence[str] = (),
+    remove_phones: Sequence[str] = (),
+    allow_duplicate: bool = False,
+) -> Customer:
+    """Changes some of a customer's details (field -> new value), adds and removes phone numbers (any
+    format), and leaves the rest as it is; through update_customer, as the window's edit form does."""
+    customer = get_customer(session, id_or_uuid)
+    details = CustomerDetails.of(customer)
+    unknown = sorted(set(changes or {}) - ({f.name for f in fields(CustomerDetails)} - {"phones"}))
+    if unknown:
+        raise InvalidInput({unknown[0]: Problem(translatable("This detail cannot be changed here."))})
+    for name, value in (changes or {}).items():
+        setattr(details, name, value)
+    for raw in remove_phones:
+        parsed = parse_phone(raw, region)
+        e164 = getattr(parsed, "e164", None)
+        if e164 not in details.phones:
+            raise InvalidInput({"phones": Problem(translatable("{phone} is not one of this customer's numbers."),
+                                                  {"phone": raw[:40]})})
+        details.phones.remove(e164)
+    details.phones.extend(add_phones)
+    return update_customer(session, customer.id, details, region, allow_duplicate=allow_duplicate)
 
 
 def get_customer(session: Session, id_or_uuid: int | str) -> Customer:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from desktop.db.engine import ShopDatabase
 from desktop.models import Customer
-from desktop.models.base import stored_time, utc_now
+from desktop.models.base import CURRENT_CHANGE_SEQ, stored_time, utc_now
 from desktop.paths import resources_dir
 from desktop.services.permissions import Permission, require
 from desktop.services.search_keys import email_key, name_keys
@@ -123,7 +123,8 @@ _CUSTOMER_COLUMNS = (
     "city", "state", "postal_code", "country", "preferred_payment", "birthday", "notes", "heard_from",
     "created_at", "updated_at", "last_seen_at",
 )
-_INSERT_CUSTOMER = f"INSERT INTO customers ({', '.join(_CUSTOMER_COLUMNS)}) VALUES ({', '.join('?' * len(_CUSTOMER_COLUMNS))})"
+_INSERT_CUSTOMER = (f"INSERT INTO customers ({', '.join(_CUSTOMER_COLUMNS)}, change_seq)"
+                    f" VALUES ({', '.join('?' * len(_CUSTOMER_COLUMNS))}, {CURRENT_CHANGE_SEQ})")
 _INSERT_PHONE = ("INSERT INTO customer_phones (customer_id, position, label, e164, national_number, reversed_digits)"
                  " VALUES (?, ?, 'mobile', ?, ?, ?)")
 _INSERT_KEY = "INSERT INTO customer_search_keys (key, customer_id) VALUES (?, ?)"
@@ -293,8 +294,8 @@ def add_demo_cards(
     cursor = session.connection().connection.dbapi_connection.cursor()
     with closing(cursor), _roomy_cache(cursor, len(ids)):
         cursor.executemany(
-            "INSERT INTO loyalty_cards (uuid, customer_id, code, status, issued_at, updated_at)"
-            " VALUES (?, ?, ?, 'active', ?, ?)",
+            "INSERT INTO loyalty_cards (uuid, customer_id, code, status, issued_at, updated_at, change_seq)"
+            f" VALUES (?, ?, ?, 'active', ?, ?, {CURRENT_CHANGE_SEQ})",
             ((str(uuid.uuid4()), customer_id, code, now, now) for customer_id, code in zip(ids, codes)),
         )
     session.expire_all()
@@ -308,12 +309,14 @@ class DemoHistory:
     calls: int
 
 
+# Each with the shop's current change number (models.base.CURRENT_CHANGE_SEQ), so the next sync export takes it.
 _INSERT_ENTRY = ("INSERT INTO loyalty_entries (uuid, program_id, customer_id, kind, amount, reason, purchase_cents,"
-                 " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+                 f" created_at, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, {CURRENT_CHANGE_SEQ})")
 _INSERT_CONSENT = ("INSERT INTO consents (uuid, customer_id, channel, granted, notice_version, source, staff,"
-                   " recorded_at) VALUES (?, ?, ?, ?, ?, 'signup', '', ?)")
+                   f" recorded_at, change_seq) VALUES (?, ?, ?, ?, ?, 'signup', '', ?, {CURRENT_CHANGE_SEQ})")
 _INSERT_CALL = ("INSERT INTO phone_calls (uuid, customer_id, caller_e164, reason, notes, follow_up_on, follow_up_done_at,"
-                " staff, called_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, NULL, NULL, '', ?, ?, ?)")
+                " staff, called_at, created_at, updated_at, change_seq)"
+                f" VALUES (?, ?, ?, ?, ?, NULL, NULL, '', ?, ?, ?, {CURRENT_CHANGE_SEQ})")
 
 
 def add_demo_history(

@@ -36,6 +36,7 @@ class Permission(StrEnum):
     SETTINGS = "settings"  # shop details, loyalty programs, choice lists, the privacy notice
     AUDIT = "audit"  # read and check the audit trail
     PRIVACY = "privacy"  # access requests, erasure, bulk anonymising
+    SYNC_CONFLICTS = "sync_conflicts"  # review the values a sync merge set aside, and take them back
 
 
 _CASHIER = frozenset({Permission.LOOK_UP, Permission.EDIT_CUSTOMERS, Permission.LOYALTY, Permission.RECORDS})
@@ -58,6 +59,7 @@ _REFUSALS = {
     Permission.SETTINGS: translatable("Only the owner may change the shop's settings."),
     Permission.AUDIT: translatable("Only the owner may read the audit trail."),
     Permission.PRIVACY: translatable("Only the owner may export or erase a customer's data."),
+    Permission.SYNC_CONFLICTS: translatable("Only the owner may review sync conflicts."),
 }
 
 

@@ -795,7 +795,8 @@ class BundleReader:
         count = 0
         with self._member(entry.name) as member:
             try:
-                for row in read_csv_lines(member.lines(), name=entry.name, header=BY_NAME[table].header):
+                for row in read_csv_lines(member.lines(), name=entry.name, header=BY_NAME[table].header,
+                                          accepts=BY_NAME[table].accepts_header):  # this version's, or one from before stamps
                     batch.append(row)
                     if len(batch) == size:
                         count += len(batch)

@@ -1,11 +1,13 @@
 """Writing a sync bundle: every record changed since the last export (or everything, with full=True).
 
-"Changed since" is the shop file's watermark (``shop.sync_watermark``): records whose
-change time (``updated_at``, or the creation time of append-only records) is at or after
-it travel, with the records they refer to, so a bundle can be imported on its own. After
-an export the watermark moves to the export's time less a safety margin (a change saved
-while the export read the file is not missed); an import lowers it to the oldest change
-it applied, so what one till learns from another travels on to a third.
+"Changed since" is by change number, not by clock (desktop/sync/clock.py): every write to a
+synced record stamps it with the shop's current change number (``shop.change_seq``), whoever
+makes it (the services, demo data, an import, a merge). An export first closes the current
+number (the next writes get the next one), then takes the records whose number is at or
+above the first one not exported yet (``shop.sync_since_seq``), with the records they refer
+to, so a bundle can be imported on its own. A till whose clock was put back, or records
+written with old times (demo data), cannot be skipped; what one till learns from another is
+a change here too, so it travels on to a third.
 
 The whole export reads one consistent snapshot of the file, in SQL, a batch of rows at a
 time, each batch one text that SQLite builds (tables.batch_sql): no ORM object and no Python
@@ -19,7 +21,7 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from desktop.db.engine import ShopDatabase
@@ -39,7 +41,6 @@ from desktop.sync.bundle import (
 from desktop.sync.tables import TABLES, TableSpec, batch_sql, export_where, select_sql
 
 BATCH = 5_000
-MARGIN = timedelta(minutes=10)  # re-sent each time: harmless, since importing is idempotent
 
 Progress = Callable[[int, int], None]
 
@@ -64,7 +65,7 @@ class ExportReport:
 
 
 def _blocks(
-    cursor, spec: TableSpec, since: str | None, done: list[int], total: int, progress: Progress | None,
+    cursor, spec: TableSpec, since: int | None, done: list[int], total: int, progress: Progress | None,
     cancelled: Callable[[], bool] | None,
 ) -> Iterator[tuple[str, int]]:
     """The table's CSV lines, a batch of rows at a time as one text (tables.batch_sql), with its row
@@ -89,7 +90,7 @@ _RANGE = "t.id > :after AND t.id <= :last"
 _LISTED = "t.id IN (SELECT value FROM json_each(:page))"
 
 
-def _pages(cursor, spec: TableSpec, since: str | None) -> Iterator[tuple[str, dict]]:
+def _pages(cursor, spec: TableSpec, since: int | None) -> Iterator[tuple[str, dict]]:
     """Where each batch's rows are: an id range in a full export; in an incremental one, a list of
     the changed rows' ids, found once (whether a record changed is asked with subqueries over
     whole tables, which SQLite would run again for every batch)."""
@@ -145,14 +146,15 @@ def export_bundle(
     check_output(out, shop=database.path, replace=replace)
     started = time.perf_counter()
     now = now or utc_now()
+    closed = _close_change_number(database, started_by)
     with database.reading() as session:
         dbapi = session.connection().connection.dbapi_connection
         cursor = dbapi.cursor()
         try:
-            shop_uuid, till_uuid, watermark = cursor.execute(
-                "SELECT uuid, till_uuid, sync_watermark FROM shop ORDER BY id LIMIT 1"
+            shop_uuid, till_uuid, since_seq, last_export_at = cursor.execute(
+                "SELECT uuid, till_uuid, sync_since_seq, last_export_at FROM shop ORDER BY id LIMIT 1"
             ).fetchone()
-            since = None if full or watermark is None else _long(watermark)
+            since = None if full or since_seq is None else since_seq
             # An estimate from the highest ids (counting a million rows would cost more than it tells).
             total = sum(cursor.execute(f"SELECT coalesce(max(rowid), 0) FROM {spec.name}").fetchone()[0]
                         for spec in TABLES)
@@ -166,7 +168,7 @@ def export_bundle(
                     shop_uuid=shop_uuid,
                     till_uuid=till_uuid,
                     exported_at=stored_time(now),
-                    watermark_from=since,
+                    watermark_from=None if since is None else _long(last_export_at or stored_time(now)),
                     watermark_to=stored_time(now),
                     full=since is None,
                     files=tuple(writer.files),
@@ -176,25 +178,29 @@ def export_bundle(
                 path = writer.finish(manifest)
         finally:
             cursor.close()
-    _record_export(database, started_by, now, watermark, full=since is None, encrypted=not plain)
+    _record_export(database, started_by, now, closed + 1, full=since is None, encrypted=not plain)
     return ExportReport(path=path, manifest=manifest, encrypted=not plain,
                         seconds=time.perf_counter() - started)
 
 
-def _record_export(
-    database: ShopDatabase, started_by: Actor, now: datetime, watermark_before: str | None, **details
-) -> None:
-    """last_export_at, and the next export's watermark (unless an import lowered it meanwhile: then the lower)."""
-    new = stored_time(now - MARGIN)
+def _close_change_number(database: ShopDatabase, started_by: Actor) -> int:
+    """The shop's current change number, which this export covers; writes from now on get the next one."""
     with database.writing() as session:
         session.info["actor"] = started_by
         conn = session.connection()
-        current = conn.exec_driver_sql("SELECT sync_watermark FROM shop ORDER BY id LIMIT 1").scalar()
-        if current is not None and current != watermark_before:
-            new = min(_long(current), new)
+        current = conn.exec_driver_sql("SELECT change_seq FROM shop ORDER BY id LIMIT 1").scalar()
+        conn.exec_driver_sql("UPDATE shop SET change_seq = ? WHERE id = (SELECT min(id) FROM shop)", (current + 1,))
+    return current
+
+
+def _record_export(database: ShopDatabase, started_by: Actor, now: datetime, next_since: int, **details) -> None:
+    """last_export_at, and where the next incremental export starts: the change number opened by this one."""
+    with database.writing() as session:
+        session.info["actor"] = started_by
+        conn = session.connection()
         conn.exec_driver_sql(
-            "UPDATE shop SET last_export_at = ?, sync_watermark = ? WHERE id = (SELECT min(id) FROM shop)",
-            (stored_time(now), new),
+            "UPDATE shop SET last_export_at = ?, sync_since_seq = ? WHERE id = (SELECT min(id) FROM shop)",
+            (stored_time(now), next_since),
         )
         audit.record(session, audit.EXPORTED, details={"kind": "sync bundle", **details})
 

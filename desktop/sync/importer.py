@@ -5,6 +5,8 @@
    streamed, never held whole. Any fault refuses the bundle and nothing is written. Rows
    are then read from it as a stream, a table at a time, each CSV strictly (a fault there
    rolls the whole import back).
+   A bundle exported before stamps (its CSVs lack the change-feed columns) still imports: its
+   records count as stamped at their updated_at (clock.legacy_stamp).
 2. The bundle must come from this shop. A new, empty shop file adopts the bundle's shop
    instead (that is how a second till starts), from a full bundle only: an incremental one
    would leave it without the older records (the shop's first privacy notice among them).
@@ -12,10 +14,15 @@
    A bad row is rejected on its own, with its reason, and so are the rows that depend on
    it (a customer's phones, reservations, ledger entries...); everything else applies.
    One bad row does not keep a shop from the rest of its data, and the report lists it.
-4. Everything is merged in one transaction by the rules of desktop/sync/merge.py, with
-   bulk SQL (executemany), never an ORM object per row. Search keys are rebuilt for
-   every customer whose names changed. A cancel or a failure rolls it all back.
-5. The report (added, updated, unchanged, conflicts, rejected rows) is stored in
+4. A bundle stamped more than a day ahead of this till's clock is refused (unless the owner
+   accepts it); otherwise this till's hybrid clock moves past every stamp in it
+   (desktop/sync/clock.py), so an edit made here afterwards wins over what it brought.
+5. Everything is merged in one transaction by the rules of desktop/sync/merge.py (field by
+   field; phone numbers as a set), with bulk SQL (executemany), never an ORM object per
+   row. Every record written gets this shop's current change number, so what this till
+   learns travels on. Same-field conflicts go into ``sync_conflicts``. Search keys are
+   rebuilt for every customer whose names changed. A cancel or a failure rolls it all back.
+6. The report (added, updated, unchanged, conflicts, rejected rows) is stored in
    ``sync_imports`` and returned. Importing the same bundle again changes nothing.
 """
 
@@ -39,7 +46,18 @@ from desktop.services.permissions import Permission, require_actor
 from desktop.services.phones import split_e164
 from desktop.services.search_keys import name_keys
 from desktop.sync.bundle import BundleReader, BundleRefused, SyncCancelled, open_bundle
-from desktop.sync.merge import Outcome, canonical_digest, merged_tombstone, resolve
+from desktop.sync.clock import MAX_AHEAD, Clock, Stamp, legacy_stamp
+from desktop.sync.clock import parse as parse_stamp
+from desktop.sync.merge import (
+    FieldConflict,
+    Phone,
+    field_pairs,
+    merge_fields,
+    merge_phones,
+    merged_tombstone,
+    removed_of,
+    removed_text,
+)
 from desktop.sync.report import ImportReport
 from desktop.sync.tables import (
     CUSTOMER_PHONES,
@@ -53,10 +71,12 @@ from desktop.sync.tables import (
 )
 from desktop.sync.tombstones import (
     ERASED_FIELDS,
+    ERASED_RECORD_FIELDS,
     RECORDS_OF_CUSTOMER,
     erase_customer_records,
     erase_customer_row,
     erased_version,
+    forget_erased_conflicts,
     tombstone_uuid,
 )
 from desktop.sync.validation import Refused, RowChecker
@@ -71,6 +91,10 @@ IMPORT_CACHE_KIB = -256 * 1024
 Progress = Callable[[int, int], None]
 
 
+class ClockAhead(BundleRefused):
+    """The bundle is stamped more than a day ahead of this till's clock; the owner may accept it."""
+
+
 def import_bundle(
     database: ShopDatabase,
     path: Path | str,
@@ -79,8 +103,12 @@ def import_bundle(
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
     now: datetime | None = None,
+    accept_clock_ahead: bool = False,
 ) -> ImportReport:
     """Merges the bundle at path into the shop; BundleRefused (nothing written) if it cannot be used.
+
+    A bundle stamped more than a day ahead of this till's clock is refused unless accept_clock_ahead
+    (the owner knows why the other till's clock is ahead, and accepts that this till's follows it).
 
     progress(done, total) counts rows three times over: read, checked, applied.
     """
@@ -89,14 +117,14 @@ def import_bundle(
     ticker = _Ticker(progress, cancelled)
     with open_bundle(path, passphrase, on_file=ticker.add, cancelled=cancelled, on_manifest=ticker.start) as bundle:
         ticker.tick(0)
-        report = _merge(database, bundle, Path(path), ticker, started_by, started, now)
+        report = _merge(database, bundle, Path(path), ticker, started_by, started, now, accept_clock_ahead)
     # Erasures that arrived join this till's erasure register, and every erasure it names holds here too.
     reapply_erasure_register(database)
     return report
 
 
 def _merge(database: ShopDatabase, bundle: BundleReader, path: Path, ticker: _Ticker, started_by, started: float,
-           now: datetime | None) -> ImportReport:
+           now: datetime | None, accept_clock_ahead: bool) -> ImportReport:
     """The verified bundle's rows merged in one transaction; its report."""
     with database.writing() as session:
         session.info["actor"] = started_by
@@ -107,6 +135,7 @@ def _merge(database: ShopDatabase, bundle: BundleReader, path: Path, ticker: _Ti
             run = _Import(cursor, bundle, path, ticker)
             run.join_shop()
             run.check_rows()
+            run.observe_clock(Clock(cursor, database.clock), accept_clock_ahead)
             run.apply()
             ticker.check_cancelled()
             run.record(now or utc_now(), started)
@@ -160,6 +189,11 @@ class _Row:
         self.said_more = False  # an erased customer's row that still held personal data
 
 
+def _joined(cells: tuple[str, ...]) -> str:
+    """A field group's cells as one text: the cell itself, or a JSON list for a group of several."""
+    return cells[0] if len(cells) == 1 else json.dumps(list(cells), ensure_ascii=False)
+
+
 def _cell(value: object) -> str:
     return "" if value is None else str(value)
 
@@ -195,7 +229,9 @@ class _Import:
         self.newly_erased: list[str] = []  # customers erased on another till, erased here by this bundle
         self.erased_touched: set[str] = set()  # erased customers that arrived in this bundle
         self.counted: set[str] = set()  # customers already counted as added or updated
-        self.oldest_applied: str | None = None
+        self.seq = cursor.execute("SELECT change_seq FROM shop ORDER BY id LIMIT 1").fetchone()[0]
+        self.conflicts: list[tuple[str, str, FieldConflict, tuple[str, ...]]] = []  # for sync_conflicts
+        self._checkers: dict[str, RowChecker] = {}
         self.adopting = False
 
     # --- the shop -----------------------------------------------------------------------------
@@ -254,6 +290,7 @@ class _Import:
         uuid_at = spec.index("uuid") if spec.has_uuid else None
         for number, cells in enumerate(self.bundle.rows(spec.name), start=1):
             self.ticker.tick()
+            cells = spec.padded(cells)  # a bundle from before stamps
             uuid = cells[uuid_at] if uuid_at is not None else ""
             try:
                 if anonymous is not None and self._is_erased(uuid):
@@ -264,6 +301,8 @@ class _Import:
                     reason = extra(values) if extra is not None else None
                     if reason:
                         raise Refused(reason)
+                if spec.stamped and not values["stamp"]:  # stamped at its change time (clock.legacy_stamp)
+                    values["stamp"] = cells[spec.index("stamp")] = legacy_stamp(values[spec.changed])
                 if uuid_at is not None:
                     if uuid in seen:
                         raise Refused("the same record appears twice in the file")
@@ -333,6 +372,39 @@ class _Import:
 
     # --- applying -----------------------------------------------------------------------------
 
+    def observe_clock(self, clock: Clock, accept_clock_ahead: bool) -> None:
+        """Refuses a bundle stamped far ahead of this till (unless the owner accepts it), then moves
+        this till's clock past every stamp in it: an edit made here from now on wins over them."""
+        latest = parse_stamp(max(self._stamps(), default=""))
+        if latest is not None and not accept_clock_ahead:
+            ours = max(clock.physical(), Stamp(clock.ms, clock.counter, clock.till).moment)
+            if latest.moment - ours > MAX_AHEAD:
+                raise ClockAhead(
+                    translatable(
+                        "{path} holds changes stamped {theirs} UTC by till {till}, more than a day ahead of this "
+                        "till's clock ({ours} UTC); nothing was imported. Put the date and time right on the till "
+                        "that is wrong. If you know why that till's clock is ahead, you can import the bundle "
+                        "anyway: this till's clock then follows it."
+                    ),
+                    path=self.report.path, theirs=latest.moment.strftime("%Y-%m-%d %H:%M"),
+                    till=latest.till, ours=ours.strftime("%Y-%m-%d %H:%M"),
+                )
+        clock.observe([latest] if latest is not None else [])
+
+    def _stamps(self) -> Iterable[str]:
+        """Every stamp the bundle's checked rows carry, as text (checked stamps order as their text does)."""
+        for spec in TABLES:
+            if not spec.stamped:
+                continue
+            for row in self.valid.get(spec.name, []):
+                yield row.values["stamp"]
+                if row.values["field_stamps"]:
+                    yield from (pair[0] for pair in json.loads(row.values["field_stamps"]).values())
+                if spec is CUSTOMERS and row.values.get("removed_phones"):
+                    yield from removed_of(row.values["removed_phones"]).values()
+        for phones in self.phones.values():
+            yield from (phone["stamp"] for phone in phones)
+
     def apply(self) -> None:
         self._erase_local_records()
         for spec in TABLES:
@@ -342,11 +414,6 @@ class _Import:
                 self._apply_tombstones()
             else:
                 self._apply_records(spec)
-
-    def _note_applied(self, *moments: str | None) -> None:
-        for moment in moments:
-            if moment and (self.oldest_applied is None or moment < self.oldest_applied):
-                self.oldest_applied = moment
 
     def _resolve_refs(self, spec: TableSpec, rows: list[_Row]) -> list[_Row]:
         """Rows whose references all point at records of this book; the rest are rejected."""
@@ -406,16 +473,16 @@ class _Import:
                     found[row[uuid_at]] = (row[width], [_cell(value) for value in row[:width]])
         return found
 
-    def _local_phones(self, customer_ids: list[int]) -> dict[int, list[tuple[str, str, str]]]:
-        phones: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+    def _local_phones(self, customer_ids: list[int]) -> dict[int, list[Phone]]:
+        phones: dict[int, list[Phone]] = defaultdict(list)
         for chunk in _chunks(customer_ids):
             marks = ",".join("?" * len(chunk))
-            for customer_id, position, label, e164 in self.cur.execute(
-                "SELECT customer_id, position, label, e164 FROM customer_phones"
+            for customer_id, position, label, e164, stamp in self.cur.execute(
+                "SELECT customer_id, position, label, e164, stamp FROM customer_phones"
                 f" WHERE customer_id IN ({marks}) ORDER BY customer_id, position",
                 chunk,
             ):
-                phones[customer_id].append((str(position), label, e164))
+                phones[customer_id].append(Phone(e164, label, position, stamp))
         return phones
 
     def _apply_records(self, spec: TableSpec) -> None:
@@ -428,8 +495,6 @@ class _Import:
         customers = spec is CUSTOMERS
         local_phones = self._local_phones([local_id for local_id, _cells in local.values()]) if customers else {}
         uniques = _UniqueKeys(self.cur, spec, rows, self.adopting and spec is PRIVACY_NOTICES)
-        content = [spec.index(name) for name in spec.content]
-        changed_at = spec.index(spec.changed)
         merged = [spec.index(name) for name in spec.merged_max]
         inserts: list[_Row] = []
         updates: list[tuple[_Row, int]] = []
@@ -455,56 +520,85 @@ class _Import:
                 continue
             local_id, local_cells = found
             self.ids[spec.name][row.uuid] = local_id
-            theirs_phones = self._phone_cells(row.uuid) if customers and not erased else []
-            ours_phones = local_phones.get(local_id, []) if customers else []
             if spec.append_only:
                 if local_cells == row.cells:
                     counts.unchanged += 1
                 else:
                     self.report.conflict(spec.name, row.uuid, "kept local", "an entry never changes once written")
                 continue
-            same = [row.cells[i] for i in content] == [local_cells[i] for i in content] and theirs_phones == ours_phones
             if erased:
                 # The erasure (applied with the tombstones) decides this record; nothing of theirs is kept.
                 if row.said_more:
                     self.report.conflict(spec.name, row.uuid, "kept erased", "the customer was erased on a till")
                     erased_conflicts.add(row.uuid)
-                same = True
-            if same:
                 raised = [i for i in merged if row.cells[i] > local_cells[i]]
                 if raised:
                     touched_only.append((row, local_id, [row.cells[i] for i in raised]))
                 elif row.uuid not in erased_conflicts:
                     counts.unchanged += 1
                 continue
-            outcome = resolve(
-                local_cells[changed_at],
-                row.cells[changed_at],
-                lambda: self._digest(spec, local_cells, ours_phones),
-                lambda: self._digest(spec, row.cells, theirs_phones),
-            )
-            if not outcome.takes_theirs:
-                reason = ("this till's version is newer" if outcome is Outcome.LOCAL_NEWER
-                          else "both changed at the same moment; the tie-break kept this till's version")
-                self.report.conflict(spec.name, row.uuid, "kept local", reason)
-                raised = [i for i in merged if row.cells[i] > local_cells[i]]
-                if raised:
-                    touched_only.append((row, local_id, [row.cells[i] for i in raised]))
-                    erased_conflicts.add(row.uuid)  # counted as the conflict, not as an update
+            changed, conflicts = self._merge(spec, row, local_cells, local_phones.get(local_id, []))
+            if not changed:
+                self._note_conflicts(spec, row.uuid, conflicts)
+                counts.unchanged += not conflicts
                 continue
             clash = uniques.clash(row)
             if clash:
                 self.report.conflict(spec.name, row.uuid, "kept local", clash)
                 continue
-            if outcome is Outcome.TIE_THEIRS:
-                self.report.conflict(spec.name, row.uuid, "took theirs",
-                                     "both changed at the same moment; the tie-break chose the other till's version")
-            for i in merged:  # the later visit stays, whichever version wins
-                if local_cells[i] > row.cells[i]:
-                    row.values[spec.columns[i].name] = local_cells[i]
+            self._note_conflicts(spec, row.uuid, conflicts)
             updates.append((row, local_id))
         self._write(spec, inserts, updates, touched_only, uniques, erased_conflicts)
         self.ticker.tick(0)
+
+    def _merge(self, spec: TableSpec, row: _Row, local_cells: list[str], local_phones: list[Phone]
+               ) -> tuple[bool, list[FieldConflict]]:
+        """Merges the local version into row, field by field (desktop/sync/merge.py): row then holds the
+        merged record. Whether that differs from the local version, and the conflicts found."""
+        mine = dict(zip(spec.header, local_cells))
+        theirs = dict(zip(spec.header, row.cells))
+        groups = list(spec.groups)
+        result = merge_fields(
+            spec.groups,
+            mine, field_pairs(groups, mine["stamp"], mine["field_stamps"]), mine["stamp"],
+            theirs, field_pairs(groups, theirs["stamp"], theirs["field_stamps"]), theirs["stamp"],
+        )
+        cells = result.cells
+        cells.update(stamp=result.base, field_stamps=result.field_stamps,
+                     updated_at=max(mine["updated_at"], theirs["updated_at"]))
+        for name in spec.merged_max:
+            cells[name] = max(mine[name], theirs[name])
+        if "created_at" in cells:
+            cells["created_at"] = min(mine["created_at"], theirs["created_at"])
+        phones_changed = False
+        if spec is CUSTOMERS:
+            phones, removed = merge_phones(local_phones, removed_of(mine["removed_phones"]),
+                                           self._incoming_phones(row.uuid), removed_of(theirs["removed_phones"]))
+            cells["removed_phones"] = removed_text(removed)
+            phones_changed = phones != local_phones
+            self.phones[row.uuid] = [{"position": p.position, "label": p.label, "e164": p.e164, "stamp": p.stamp}
+                                     for p in phones]
+        merged_cells = [cells[name] for name in spec.header]
+        if merged_cells == local_cells and not phones_changed:
+            return False, result.conflicts
+        row.cells = merged_cells
+        row.values = self._checkers.setdefault(spec.name, RowChecker(spec)).values(merged_cells)
+        return True, result.conflicts
+
+    def _incoming_phones(self, customer_uuid: str) -> list[Phone]:
+        return [Phone(p["e164"], p["label"], p["position"], p["stamp"]) for p in self.phones.get(customer_uuid, [])]
+
+    def _note_conflicts(self, spec: TableSpec, uuid: str, conflicts: list[FieldConflict]) -> None:
+        erased = ERASED_RECORD_FIELDS.get(spec.name, {})
+        for found in conflicts:
+            columns = spec.groups[found.group]
+            kept = found.theirs if found.kept == "theirs" else found.mine
+            if all(name in erased and cell == _cell(erased[name]) for name, cell in zip(columns, kept)):
+                continue  # an erasure emptied it (a call from the erased customer's number): nothing to take back
+            self.conflicts.append((spec.name, uuid, found, columns))
+            kept = "took theirs" if found.kept == "theirs" else "kept local"
+            self.report.conflict(spec.name, uuid, kept,
+                                 f"{', '.join(columns)} changed on both tills; the later change was kept")
 
     def _erase_local_records(self) -> None:
         """The records held here of a customer whose erasure this bundle brings are erased first, so the
@@ -547,13 +641,6 @@ class _Import:
                 f" WHERE p.uuid IN ({marks})", chunk))
         return {row.uuid: owner_of.get(row.values[parent.name]) for row in rows}
 
-    def _phone_cells(self, customer_uuid: str) -> list[tuple[str, str, str]]:
-        return [(str(p["position"]), p["label"], p["e164"]) for p in self.phones.get(customer_uuid, [])]
-
-    def _digest(self, spec: TableSpec, cells: list[str], phones: list[tuple[str, str, str]]) -> bytes:
-        lines = [[cells[spec.index(name)] for name in spec.content]]
-        return canonical_digest(spec.content, lines + [list(phone) for phone in phones])
-
     def _anonymise(self, row: _Row) -> None:
         """An erased customer arrives (or is kept) as erased: no personal field, updated at the erasure."""
         at = self.tombstones[("customers", row.uuid)][1]
@@ -566,7 +653,7 @@ class _Import:
     def _write(self, spec: TableSpec, inserts: list[_Row], updates: list[tuple[_Row, int]],
                touched_only: list[tuple[_Row, int, list[str]]], uniques: _UniqueKeys, conflicted: set[str]) -> None:
         counts = self.report.counts(spec.name)
-        columns = [column.db_name for column in spec.columns] + [d.column for d in spec.derived]
+        columns = [column.db_name for column in spec.columns] + [d.column for d in spec.derived] + ["change_seq"]
         uniques.make_room(self.report)
         if inserts:
             next_id = self.cur.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {spec.name}").fetchone()[0]
@@ -575,7 +662,6 @@ class _Import:
                 local_id = next_id + offset
                 self.ids[spec.name][row.uuid] = local_id
                 params.append((*self._db_values(spec, row), local_id))
-                self._note_applied(row.values[spec.changed], *(row.values[m] for m in spec.merged_max))
             marks = ",".join("?" * (len(columns) + 1))
             self.cur.executemany(f"INSERT INTO {spec.name} ({', '.join(columns)}, id) VALUES ({marks})", params)
             counts.added += len(inserts)
@@ -586,17 +672,14 @@ class _Import:
             for row, local_id in updates:
                 values = self._db_values(spec, row)
                 params.append((*(values[i] for i in keep), local_id))
-                self._note_applied(row.values[spec.changed])
             self.cur.executemany(f"UPDATE {spec.name} SET {assignments} WHERE id = ?", params)
             counts.updated += len(updates)
         if touched_only:
-            assignments = ", ".join(f"{name} = ?" for name in spec.merged_max)
+            assignments = ", ".join(f"{name} = ?" for name in (*spec.merged_max, "change_seq"))
             self.cur.executemany(
                 f"UPDATE {spec.name} SET {assignments} WHERE id = ?",
-                [(*raised, local_id) for _row, local_id, raised in touched_only],
+                [(*raised, self.seq, local_id) for _row, local_id, raised in touched_only],
             )
-            for _row, _id, raised in touched_only:
-                self._note_applied(*raised)
             counts.updated += sum(1 for row, _id, _r in touched_only if row.uuid not in conflicted)
         if spec is CUSTOMERS:
             self.counted.update(row.uuid for row in inserts)
@@ -611,6 +694,7 @@ class _Import:
                 value = self.ids[column.ref][value]
             values.append(value)
         values.extend(derived.compute(row.values) for derived in spec.derived)
+        values.append(self.seq)  # a merge is a change here like any other: it travels on
         return values
 
     def _write_phones_and_keys(self, inserts: list[_Row], updates: list[tuple[_Row, int]]) -> None:
@@ -624,13 +708,14 @@ class _Import:
             customer_id = self.ids["customers"][row.uuid]
             for phone in self.phones.get(row.uuid, []):
                 national = split_e164(phone["e164"])[1]
-                phones.append((customer_id, phone["position"], phone["label"], phone["e164"], national, national[::-1]))
+                phones.append((customer_id, phone["position"], phone["label"], phone["e164"], national, national[::-1],
+                               phone["stamp"]))
             values = row.values
             keys.extend((key, customer_id) for key in name_keys(values["first_name"], values["last_name"],
                                                                  values["company"]))
         self.cur.executemany(
-            "INSERT INTO customer_phones (customer_id, position, label, e164, national_number, reversed_digits)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO customer_phones (customer_id, position, label, e164, national_number, reversed_digits,"
+            " stamp) VALUES (?, ?, ?, ?, ?, ?, ?)",
             phones,
         )
         self.cur.executemany("INSERT INTO customer_search_keys (key, customer_id) VALUES (?, ?)", keys)
@@ -656,14 +741,12 @@ class _Import:
                 )
                 local[key] = (row.uuid, kind, at)
                 counts.added += 1
-                self._note_applied(at)
             elif local[key][1:] != (kind, at):
                 self.cur.execute(
                     "UPDATE tombstones SET kind = ?, at = ?, updated_at = ? WHERE uuid = ?", (kind, at, at, row.uuid)
                 )
                 local[key] = (row.uuid, kind, at)
                 counts.updated += 1
-                self._note_applied(at)
             else:
                 counts.unchanged += 1
         self._erase()
@@ -680,7 +763,6 @@ class _Import:
             at = self.tombstones[("customers", uuid)][1]
             before = self.cur.execute("SELECT updated_at FROM customers WHERE uuid = ?", (uuid,)).fetchone()
             if erase_customer_row(self.cur, uuid, at):
-                self._note_applied(at)
                 if uuid not in self.counted:
                     counts.updated += 1
                     self.counted.add(uuid)
@@ -723,12 +805,19 @@ class _Import:
                 manifest.watermark_to,
             ),
         )
-        if self.oldest_applied is not None:
-            # What this till learnt travels on in its next incremental export (to a third till).
-            self.cur.execute(
-                "UPDATE shop SET sync_watermark = ? WHERE sync_watermark IS NOT NULL AND sync_watermark > ?",
-                (self.oldest_applied, self.oldest_applied),
-            )
+        self._record_conflicts(now_text)
+        forget_erased_conflicts(self.cur)  # nothing about an erased customer is kept, conflicts included
+
+    def _record_conflicts(self, now_text: str) -> None:
+        """Values that lost to a concurrent edit of the same field: the owner's conflicts list."""
+        self.cur.executemany(
+            "INSERT INTO sync_conflicts (uuid, table_name, record_uuid, field, mine, mine_stamp, theirs, theirs_stamp,"
+            " kept, found_at, resolution) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')",
+            [(new_uuid(), table, record, ",".join(columns), _joined(found.mine), found.mine_stamp,
+              _joined(found.theirs), found.theirs_stamp, found.kept, now_text)
+             for table, record, found, columns in self.conflicts],
+        )
+
 
 
 class _UniqueKeys:
@@ -796,7 +885,7 @@ def _tombstone_rules(values: dict[str, Any]) -> str | None:
 class _ErasedCustomerChecker:
     """An erased customer's row: only what identifies the record and its times is used (and checked)."""
 
-    KEPT = ("uuid", "created_at", "updated_at", "last_seen_at")
+    KEPT = ("uuid", "created_at", "updated_at", "last_seen_at", "stamp", "field_stamps")
 
     def __init__(self) -> None:
         checker = RowChecker(CUSTOMERS)

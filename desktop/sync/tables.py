@@ -30,13 +30,21 @@ from desktop.services.customers import MAX_PHONES, PAYMENT_METHODS
 from desktop.services.reservations import MAX_QUANTITY
 from desktop.services.search_keys import email_key
 from desktop.services.warranties import MAX_MONTHS, MIN_SERIAL_KEY, expiry, serial_key
+from desktop.sync.clock import NO_TILL
 
 # Column kinds: how a cell is written and checked.
 UUID, REF, TEXT, INT, BOOL, DATE, DATETIME, EMAIL, PHONE, COUNTRY = (
     "uuid", "ref", "text", "int", "bool", "date", "datetime", "email", "phone", "country"
 )
+# The change feed's columns (desktop/sync/clock.py): a hybrid-clock stamp ("" for none), the stamps of
+# the fields edited since the record's own stamp (JSON), a customer's removed numbers ("e164 stamp;...").
+STAMP, FIELD_STAMPS, REMOVED_PHONES = "stamp", "field stamps", "removed phones"
 # Kinds whose cells can never start like a spreadsheet formula, so export skips defusing them.
-NEVER_FORMULA = {UUID, REF, BOOL, DATE, DATETIME, COUNTRY}
+NEVER_FORMULA = {UUID, REF, BOOL, DATE, DATETIME, COUNTRY, STAMP, FIELD_STAMPS}
+# Columns that say how a record changed rather than what it holds: never merged as fields.
+BOOKKEEPING = frozenset({"uuid", "created_at", "updated_at", "stamp", "field_stamps", "removed_phones"})
+# Columns a bundle exported before stamps (format 1) lacks; its rows get them as "" (legacy stamps).
+CHANGE_FEED_COLUMNS = frozenset({"stamp", "field_stamps", "removed_phones"})
 LEDGER_KINDS = ("earn", "redeem", "adjust", "expire")
 CARD_STATUSES = ("active", "replaced")
 MAX_AMOUNT = 1_000_000_000
@@ -86,7 +94,7 @@ class Derived:
 class TableSpec:
     name: str
     columns: tuple[Column, ...]
-    changed: str  # the column that says when the record last changed: the watermark and last-writer-wins
+    changed: str  # the column that says when the record last changed (a record without a stamp is stamped at it)
     append_only: bool = False  # rows are only ever added: merged by UUID, never updated
     unique: tuple[Unique, ...] = ()
     merged_max: tuple[str, ...] = ()  # merged by taking the later value, outside the compared content
@@ -95,10 +103,39 @@ class TableSpec:
     row_check: Callable[[dict[str, Any]], str | None] | None = None
     owner: str = ""  # rows with no UUID of their own that belong to a record of this table (phones)
     has_uuid: bool = True
+    # Fields that only make sense together merge as one (named by the first); every other field alone.
+    coupled: tuple[tuple[str, ...], ...] = ()
     content: tuple[str, ...] = field(init=False)  # the columns a conflict compares
+    groups: dict[str, tuple[str, ...]] = field(init=False)  # what merges field by field, by group name
+    stamped: bool = field(init=False)  # a record that can change: it carries stamps and merges field by field
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "content", tuple(c.name for c in self.columns if c.name not in self.merged_max))
+        object.__setattr__(self, "stamped", any(c.kind == FIELD_STAMPS for c in self.columns))
+        groups: dict[str, tuple[str, ...]] = {}
+        if self.stamped:
+            for name in self.content:
+                if name in BOOKKEEPING:
+                    continue
+                together = next((g for g in self.coupled if name in g), (name,))
+                groups.setdefault(together[0], together)
+        object.__setattr__(self, "groups", groups)
+
+
+    @property
+    def legacy_header(self) -> tuple[str, ...]:
+        """The header of this file in a bundle exported before stamps."""
+        return tuple(name for name in self.header if name not in CHANGE_FEED_COLUMNS)
+
+    def accepts_header(self, found: Sequence[str]) -> bool:
+        return tuple(found) in (self.header, self.legacy_header)
+
+    def padded(self, cells: list[str]) -> list[str]:
+        """A row of either header as a row of the current one (the change-feed cells "" if it had none)."""
+        if len(cells) == len(self.columns):
+            return cells
+        values = iter(cells)
+        return ["" if name in CHANGE_FEED_COLUMNS else next(values) for name in self.header]
 
     @property
     def file(self) -> str:
@@ -153,6 +190,11 @@ def day(name: str, *, nullable: bool = False) -> Column:
 
 def staff() -> Column:
     return text("staff", 80)
+
+
+def stamps() -> tuple[Column, ...]:
+    """The stamps of a record that can change (desktop/sync/clock.py): its own, and its fields' since."""
+    return Column("stamp", STAMP), Column("field_stamps", FIELD_STAMPS)
 
 
 # --- rules across columns -----------------------------------------------------------------
@@ -218,6 +260,8 @@ CUSTOMERS = TableSpec(
         moment("created_at"),
         moment("updated_at"),
         moment("last_seen_at"),  # a visit: the later one wins, whoever edited the record last
+        Column("removed_phones", REMOVED_PHONES),
+        *stamps(),
     ),
     changed="updated_at",
     merged_max=("last_seen_at",),
@@ -231,6 +275,7 @@ CUSTOMER_PHONES = TableSpec(
         number("position", 0, MAX_PHONES - 1),
         text("label", 30),
         Column("e164", PHONE, required=True),
+        Column("stamp", STAMP),  # when the number was added
     ),
     changed="",
     owner="customers",
@@ -250,8 +295,10 @@ LOYALTY_PROGRAMS = TableSpec(
         choice("status", loyalty.STATUSES),
         moment("created_at"),
         moment("updated_at"),
+        *stamps(),
     ),
     changed="updated_at",
+    coupled=(("kind", "reward_at", "cents_per_stamp", "points_per_unit"),),
     unique=(Unique("name", lambda name: unicodedata.normalize("NFC", name).casefold()),),  # as loyalty compares names
     row_check=_program_rules,
 )
@@ -266,8 +313,10 @@ LOYALTY_CARDS = TableSpec(
         moment("issued_at"),
         moment("replaced_at", nullable=True),
         moment("updated_at"),
+        *stamps(),
     ),
     changed="updated_at",
+    coupled=(("status", "replaced_at"),),
     unique=(Unique("code"),),
     row_check=_card_rules,
 )
@@ -297,6 +346,7 @@ PRIVACY_NOTICES = TableSpec(
         text("text", 8000, multiline=True, required=True),
         moment("published_at"),
         moment("updated_at"),
+        *stamps(),
     ),
     changed="updated_at",
     unique=(Unique("version"),),
@@ -328,6 +378,7 @@ CHOICES = TableSpec(
         Column("retired", BOOL),
         moment("created_at"),
         moment("updated_at"),
+        *stamps(),
     ),
     changed="updated_at",
 )
@@ -348,8 +399,10 @@ RESERVATIONS = TableSpec(
         moment("status_changed_at"),
         moment("created_at"),
         moment("updated_at"),
+        *stamps(),
     ),
     changed="updated_at",
+    coupled=(("status", "status_changed_at", "staff"),),
     unique=(Unique("reference"),),
     row_check=_reservation_rules,
 )
@@ -381,8 +434,10 @@ WARRANTIES = TableSpec(
         staff(),
         moment("created_at"),
         moment("updated_at"),
+        *stamps(),
     ),
     changed="updated_at",
+    coupled=(("purchase_date", "months", "expires_on"),),
     derived=(Derived("serial_key", lambda row: serial_key(row["serial_number"])),),
     row_check=_warranty_rules,
 )
@@ -398,6 +453,7 @@ WARRANTY_CLAIMS = TableSpec(
         staff(),
         moment("created_at"),
         moment("updated_at"),
+        *stamps(),
     ),
     changed="updated_at",
 )
@@ -416,8 +472,10 @@ PHONE_CALLS = TableSpec(
         moment("called_at"),
         moment("created_at"),
         moment("updated_at"),
+        *stamps(),
     ),
     changed="updated_at",
+    coupled=(("follow_up_on", "follow_up_done_at"),),
 )
 
 TOMBSTONES = TableSpec(
@@ -462,8 +520,17 @@ def children_of(table: str) -> list[tuple[TableSpec, Column]]:
 # --- reading a table with SQL -----------------------------------------------------------------
 
 
-def _value_sql(column: Column, alias: str, index: int) -> tuple[str, str]:
+def legacy_stamp_sql(moment: str) -> str:
+    """clock.legacy_stamp in SQL: the stamp of a record stamped before stamps existed, from its change time."""
+    return (f"printf('%013d-00000-{NO_TILL}', unixepoch(substr({moment}, 1, 19)) * 1000"
+            f" + CAST(substr({moment}, 21, 3) AS INTEGER))")
+
+
+def _value_sql(spec: TableSpec, column: Column, alias: str, index: int) -> tuple[str, str]:
     """(expression, join) reading one column's value; join is "" unless it is a reference."""
+    if column.kind == STAMP and spec.stamped:  # a record's own stamp is never "" once it leaves the file
+        expression = f"{alias}.{column.name}"
+        return f"(CASE WHEN {expression} <> '' THEN {expression} ELSE {legacy_stamp_sql(f'{alias}.{spec.changed}')} END)", ""
     if column.kind == REF:
         ref_alias = f"r{index}"
         # SQLite would read the customers table itself (the id is its rowid); the index holds
@@ -490,7 +557,7 @@ def select_sql(
     """
     values, joins = [], []
     for index, column in enumerate(spec.columns):
-        expression, join = _value_sql(column, "t", index)
+        expression, join = _value_sql(spec, column, "t", index)
         if joined and column.kind not in NEVER_FORMULA:
             expression = defused_sql(expression)
         values.append(expression)
@@ -518,11 +585,12 @@ def batch_sql(spec: TableSpec, where: str) -> str:
 
 
 def changed_since_sql(spec: TableSpec, alias: str) -> str:
-    """SQL true for records of spec (as alias) changed since :since, or referred to by such a record.
+    """SQL true for records of spec (as alias) changed here since :since (a change number), or referred
+    to by such a record.
 
     The referred records travel too, so every bundle can be imported on its own, in any order.
     """
-    terms = [f"{alias}.{name} >= :since" for name in (spec.changed, *spec.merged_max)]
+    terms = [f"{alias}.change_seq >= :since"]
     for child, column in children_of(spec.name):
         inner = f"{alias}_{child.name[:3]}"
         terms.append(

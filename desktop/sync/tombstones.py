@@ -39,6 +39,10 @@ ERASED_FIELDS: dict[str, object] = {
     "birthday": None,
     "notes": "",
     "heard_from": "",
+    "removed_phones": "",  # the numbers they no longer have are theirs too
+    # Stamped at the erasure (its updated_at), the same on every till: clock.legacy_stamp.
+    "stamp": "",
+    "field_stamps": "",
 }
 
 # Stands in for text a record cannot be without (an item, a product, a serial, a problem). It passes
@@ -153,6 +157,7 @@ def erase_customer_everywhere(cursor, customer_uuid: str, at: str) -> Erased | N
         return None
     customer_id, *current, updated_at = row
     records = erase_customer_records(cursor, customer_id, at)
+    forget_erased_conflicts(cursor)
     phones = cursor.execute("SELECT count(*) FROM customer_phones WHERE customer_id = ?", (customer_id,)).fetchone()[0]
     if current == list(ERASED_FIELDS.values()) and _long(updated_at) == at and not phones:
         return Erased(customer=False, records=records)
@@ -164,6 +169,27 @@ def erase_customer_everywhere(cursor, customer_uuid: str, at: str) -> Erased | N
     cursor.execute("DELETE FROM customer_phones WHERE customer_id = ?", (customer_id,))
     cursor.execute("DELETE FROM customer_search_keys WHERE customer_id = ?", (customer_id,))
     return Erased(customer=True, records=records)
+
+
+_ERASED_IDS = ("(SELECT c.id FROM customers c JOIN tombstones t ON t.table_name = 'customers'"
+               " AND t.record_uuid = c.uuid AND t.kind = 'erased')")
+
+
+def forget_erased_conflicts(cursor) -> None:
+    """Values set aside by sync merges (sync_conflicts) about an erased customer or their records go:
+    an erasure leaves nothing of theirs behind, in the conflicts list neither."""
+    if not cursor.execute("SELECT EXISTS (SELECT 1 FROM sync_conflicts)").fetchone()[0]:
+        return
+    cursor.execute(
+        "DELETE FROM sync_conflicts WHERE table_name = 'customers' AND record_uuid IN"
+        " (SELECT record_uuid FROM tombstones WHERE table_name = 'customers' AND kind = 'erased')"
+    )
+    for table, where in RECORDS_OF_CUSTOMER.items():
+        theirs = where.replace("= :customer", f"IN {_ERASED_IDS}")
+        cursor.execute(
+            f"DELETE FROM sync_conflicts WHERE table_name = ? AND record_uuid IN (SELECT uuid FROM {table} WHERE {theirs})",
+            (table,),
+        )
 
 
 def erased_version(table: str, row: Mapping[str, Any], at: str) -> dict[str, Any]:

@@ -12,6 +12,7 @@ still applies (see desktop/sync/importer.py).
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, datetime
 from functools import lru_cache
@@ -27,14 +28,18 @@ from desktop.sync.tables import (
     DATE,
     DATETIME,
     EMAIL,
+    FIELD_STAMPS,
     INT,
     PHONE,
     REF,
+    REMOVED_PHONES,
+    STAMP,
     TEXT,
     UUID,
     Column,
     TableSpec,
 )
+from desktop.sync.clock import STAMP as STAMP_TEXT
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _INT = re.compile(r"-?(?:0|[1-9][0-9]{0,17})")
@@ -76,12 +81,15 @@ def is_stored_email(email: str) -> bool:
         return False
 
 
-def _converter(column: Column) -> Callable[[str], Any]:
+def _converter(column: Column, spec: TableSpec) -> Callable[[str], Any]:
     """cell -> the value to store, or Refused."""
     name, kind = column.name, column.kind
 
     def refuse(reason: str) -> Refused:
         return Refused(f"{name}: {reason}")
+
+    if kind in (STAMP, FIELD_STAMPS, REMOVED_PHONES):
+        return _change_feed_converter(kind, spec, refuse)
 
     if kind in (UUID, REF):
         def check_uuid(cell: str):
@@ -183,12 +191,55 @@ def _converter(column: Column) -> Callable[[str], Any]:
     raise ValueError(f"unknown column kind {kind!r}")
 
 
+def _is_stamp(text: str) -> bool:
+    return STAMP_TEXT.fullmatch(text) is not None
+
+
+def _change_feed_converter(kind: str, spec: TableSpec, refuse) -> Callable[[str], Any]:
+    """The stamps of the change feed (desktop/sync/clock.py), in the one spelling export writes."""
+    if kind == STAMP:
+        def check_stamp(cell: str):
+            if cell and not _is_stamp(cell):
+                raise refuse("not a change stamp")
+            return cell
+        return check_stamp
+
+    if kind == FIELD_STAMPS:
+        groups = frozenset(spec.groups)
+
+        def check_field_stamps(cell: str):
+            if not cell:
+                return cell
+            try:
+                listed = json.loads(cell)
+            except ValueError:
+                raise refuse("not a list of field stamps") from None
+            if (not isinstance(listed, dict) or not listed or not set(listed) <= groups
+                    or json.dumps(listed, separators=(",", ":"), sort_keys=True) != cell
+                    or not all(isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
+                               and _is_stamp(pair[0]) and (pair[1] == "" or _is_stamp(pair[1]))
+                               for pair in listed.values())):
+                raise refuse("not a list of field stamps")
+            return cell
+        return check_field_stamps
+
+    def check_removed(cell: str):
+        for item in filter(None, cell.split(";")) if cell else ():
+            e164, _, stamp = item.partition(" ")
+            if not hasattr(parse_e164(e164), "e164") or (stamp and not _is_stamp(stamp)):
+                raise refuse("not a list of removed numbers")
+        if cell and (cell.startswith(";") or cell.endswith(";") or ";;" in cell):
+            raise refuse("not a list of removed numbers")
+        return cell
+    return check_removed
+
+
 class RowChecker:
     """Checks one table's rows: every cell by its column, then the table's rules across columns."""
 
     def __init__(self, spec: TableSpec) -> None:
         self.spec = spec
-        self.converters = [(column.name, _converter(column)) for column in spec.columns]
+        self.converters = [(column.name, _converter(column, spec)) for column in spec.columns]
 
     def values(self, cells: list[str]) -> dict[str, Any]:
         """name -> value to store; Refused naming the first bad column."""

@@ -238,6 +238,7 @@ class MainWindow(QMainWindow):
             (self.sync.import_action, Permission.IMPORT),
             (self.sync.export_action, Permission.EXPORT),
             (self.sync.export_full_action, Permission.EXPORT),
+            (self.sync.conflicts_action, Permission.SYNC_CONFLICTS),
             (self.exports.mailing_list_action, Permission.EXPORT),
             (self.exports.contacts_action, Permission.EXPORT),
             (self.privacy.export_action, Permission.PRIVACY),

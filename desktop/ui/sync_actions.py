@@ -35,9 +35,10 @@ from desktop.sync.bundle import (
     check_sync_passphrase,
 )
 from desktop.sync.export import ExportReport, export_bundle
-from desktop.sync.importer import import_bundle
+from desktop.sync.importer import ClockAhead, import_bundle
 from desktop.sync.report import ImportReport
 from desktop.ui.background_job import BackgroundJob
+from desktop.ui.conflicts_dialog import ConflictsDialog
 from desktop.ui.date_fields import stored_moment_text
 from desktop.ui.messages import error_text, translate
 
@@ -60,6 +61,7 @@ class SyncActions(QObject):
         self._context = context
         self._parent = parent
         self._job: SyncJob | None = None
+        self._importing: tuple[Path, str | None] | None = None  # the bundle being imported, and its passphrase
         self.last_error = ""
         self.last_report: ExportReport | ImportReport | None = None
 
@@ -77,12 +79,22 @@ class SyncActions(QObject):
         self.menu.addAction(self.export_action)
         self.menu.addAction(self.export_full_action)
         self.menu.addAction(self.import_action)
+        self.conflicts_action = QAction(self.tr("Conflicts…"), parent)
+        self.conflicts_action.setObjectName("sync_conflicts")
+        self.conflicts_action.triggered.connect(self.show_conflicts)
+        self.menu.addAction(self.conflicts_action)
         self.status_label = QLabel(parent)
         self.status_label.setObjectName("sync_status")
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
         self.refresh_status()
+
+    def show_conflicts(self) -> ConflictsDialog:
+        """The owner's list of values set aside by sync merges (open, not modal)."""
+        dialog = ConflictsDialog(self._context, self._parent)
+        dialog.show()
+        return dialog
 
     def busy(self) -> bool:
         return self._job is not None and self._job.running()
@@ -177,13 +189,21 @@ class SyncActions(QObject):
             return None
         return self.import_from(path, passphrase)
 
-    def import_from(self, path: Path, passphrase: str) -> SyncJob:
+    def import_from(self, path: Path, passphrase: str, *, accept_clock_ahead: bool = False) -> SyncJob:
         database = self._context.database
+        self._importing = (path, passphrase)
         return self._start(
             lambda progress, cancelled: import_bundle(database, path, passphrase=passphrase, progress=progress,
-                                                      cancelled=cancelled),
+                                                      cancelled=cancelled, accept_clock_ahead=accept_clock_ahead),
             self.tr("Checking and importing %1…").replace("%1", path.name),
         )
+
+    def ask_accept_clock_ahead(self, message: str) -> bool:
+        """A bundle stamped more than a day ahead: import it anyway? (No unless the person says so.)"""
+        answer = QMessageBox.question(
+            self._parent, self.tr("Sync"), message + "\n\n" + self.tr("Import it anyway?"),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
 
     # Running one
 
@@ -234,6 +254,10 @@ class SyncActions(QObject):
         self._close(dialog)
         if isinstance(error, SyncCancelled):
             self._message(self.tr("Cancelled; nothing was written."))
+            return
+        if isinstance(error, ClockAhead) and self.ask_accept_clock_ahead(error_text(error)):
+            path, passphrase = self._importing
+            self.import_from(path, passphrase, accept_clock_ahead=True)
             return
         self._show_failure(error)
 

@@ -150,3 +150,70 @@ def test_refused_imports_say_why_and_write_nothing(cli, sync_env, till_a, till_b
     status, _out, err = cli(till_b_path, "import", str(bundle))
     assert status == 1 and "another shop" in err
     assert books(till_b_path)[0]["customers"] != before[0]["customers"]  # only Zé was added, by hand
+
+
+def test_customers_edit_changes_only_what_it_names(cli, ana, shop_path):
+    from tests.cli.helpers import ok_json, refused
+
+    edited = ok_json(cli, shop_path, "customers", "edit", str(ana["id"]), "--city", "Lisboa", "--email",
+                     "ana@example.com", "--add-phone", "(11) 91111-2222", "--remove-phone", "(11) 98765-4321",
+                     "--json")
+    assert (edited["city"], edited["email"], edited["last_name"]) == ("Lisboa", "ana@example.com", "Conceição")
+    assert [phone["e164"] for phone in edited["phones"]] == ["+5511911112222"]
+    complaint = refused(cli, shop_path, "customers", "edit", str(ana["id"]), "--remove-phone", "(11) 90000-0000")
+    assert "--add-phone/--remove-phone" in complaint and "(11) 90000-0000" in complaint
+    assert refused(cli, shop_path, "customers", "edit", str(ana["id"]), "--email", "not an email").startswith(
+        "regulars: --email")
+
+
+def test_sync_conflicts_are_listed_and_taken_back(cli, ana, shop_path, shop_template, tmp_path, sync_env):
+    from tests.cli.helpers import ok, ok_json
+    from tests.sync_helpers import new_till
+
+    new_till(shop_template, tmp_path, "b").close()
+    till_b = tmp_path / "b" / "shop.regulars"
+    ok(cli, shop_path, "export", "--out", str(tmp_path / "start.zip"))
+    ok(cli, till_b, "import", str(tmp_path / "start.zip"))
+    ok(cli, shop_path, "customers", "edit", ana["uuid"], "--notes", "likes espresso")
+    ok(cli, till_b, "customers", "edit", ana["uuid"], "--notes", "likes tea")  # later: kept
+    ok(cli, till_b, "export", "--out", str(tmp_path / "b.zip"))
+    ok(cli, shop_path, "import", str(tmp_path / "b.zip"))
+
+    [conflict] = ok_json(cli, shop_path, "sync", "conflicts", "--json")
+    assert (conflict["field"], conflict["mine"], conflict["theirs"], conflict["kept"]) == (
+        "notes", "likes espresso", "likes tea", "theirs")
+    assert "likes espresso" in ok(cli, shop_path, "sync", "conflicts")
+    ok(cli, shop_path, "sync", "conflicts", "resolve", str(conflict["id"]), "--keep", "mine")
+    assert ok_json(cli, shop_path, "customers", "show", ana["uuid"], "--json")["notes"] == "likes espresso"
+    assert ok(cli, shop_path, "sync", "conflicts").strip() == "No sync conflicts to review."
+    with pytest.raises(SystemExit) as usage:
+        cli(shop_path, "sync", "conflicts", "resolve", str(conflict["id"]), "--keep", "yours")
+    assert usage.value.code == 2
+
+
+def test_a_bundle_stamped_days_ahead_is_refused_unless_accepted(cli, ana, shop_path, shop_template, tmp_path,
+                                                                 sync_env):
+    from datetime import timedelta
+
+    from desktop.models.base import utc_now
+    from desktop.services.customers import change_customer
+    from desktop.sync.export import export_bundle
+    from desktop.sync.importer import import_bundle
+    from tests.cli.helpers import ok, ok_json, refused
+    from tests.sync_helpers import new_till
+
+    ok(cli, shop_path, "export", "--out", str(tmp_path / "start.zip"))
+    ahead = new_till(shop_template, tmp_path, "ahead")
+    try:
+        import_bundle(ahead, tmp_path / "start.zip", passphrase=SYNC_PASSPHRASE)
+        ahead.clock = lambda: utc_now() + timedelta(days=2)
+        with ahead.writing() as session:
+            change_customer(session, ana["uuid"], "BR", changes={"city": "Porto"})
+        export_bundle(ahead, tmp_path / "ahead.zip", passphrase=SYNC_PASSPHRASE)
+    finally:
+        ahead.close()
+    complaint = refused(cli, shop_path, "import", str(tmp_path / "ahead.zip"))
+    assert "more than a day ahead" in complaint and "--accept-clock-ahead" in complaint
+    assert ok_json(cli, shop_path, "customers", "show", ana["uuid"], "--json")["city"] == ""
+    ok(cli, shop_path, "import", str(tmp_path / "ahead.zip"), "--accept-clock-ahead")
+    assert ok_json(cli, shop_path, "customers", "show", ana["uuid"], "--json")["city"] == "Porto"

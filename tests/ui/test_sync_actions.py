@@ -34,7 +34,7 @@ def actions(context, window) -> SyncActions:
 def test_export_from_the_menu_writes_the_bundle_and_shows_the_last_export(qtbot, actions, tmp_path, monkeypatch):
     assert actions.status_label.text() == "No sync export yet"
     assert [a.objectName() for a in actions.menu.actions()] == [
-        "export_sync_bundle", "export_full_sync_bundle", "import_sync_bundle"]
+        "export_sync_bundle", "export_full_sync_bundle", "import_sync_bundle", "sync_conflicts"]
     monkeypatch.setattr(actions, "ask_export_path", lambda: tmp_path / "till-a.zip")
     monkeypatch.setattr(actions, "ask_passphrase", lambda *, confirm: SYNC_PASSPHRASE)
     with qtbot.waitSignal(actions.finished, timeout=20_000) as finished:
@@ -148,3 +148,69 @@ def test_closing_the_file_dialog_does_nothing(actions, monkeypatch):
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: ("", ""))
     assert actions.import_bundle() is None
     assert not actions.busy()
+
+
+def test_the_owner_keeps_a_value_back_from_the_conflicts_list(qtbot, context, actions, shop_template, tmp_path):
+    from desktop.services.customers import change_customer, get_customer
+    from desktop.sync.export import export_bundle
+    from desktop.sync.importer import import_bundle
+
+    other = new_till(shop_template, tmp_path, "other")
+    try:
+        def carry(source, target, name):
+            export_bundle(source, tmp_path / name, passphrase=SYNC_PASSPHRASE)
+            import_bundle(target, tmp_path / name, passphrase=SYNC_PASSPHRASE)
+
+        carry(context.database, other, "start.zip")
+        with context.database.reading() as session:
+            uuid = get_customer(session, 1).uuid
+        with context.database.writing() as session:
+            change_customer(session, uuid, context.region, changes={"city": "Lisboa"})
+        with other.writing() as session:
+            change_customer(session, uuid, context.region, changes={"city": "Porto"})  # later: kept
+        carry(other, context.database, "back.zip")
+
+        dialog = actions.show_conflicts()
+        qtbot.addWidget(dialog)
+        assert dialog.table.rowCount() == 1
+        assert [dialog.table.item(0, column).text() for column in (1, 2, 3)] == ["city", "Lisboa", "Porto"]
+        qtbot.mouseClick(dialog.keep_mine_button, module.Qt.MouseButton.LeftButton)
+        assert dialog.table.rowCount() == 0
+        with context.database.reading() as session:
+            assert get_customer(session, uuid).city == "Lisboa"
+    finally:
+        other.close()
+
+
+def test_a_bundle_from_a_clock_far_ahead_is_imported_only_when_the_person_accepts(
+        qtbot, context, actions, shop_template, tmp_path, monkeypatch):
+    from datetime import timedelta
+
+    from desktop.models.base import utc_now
+    from desktop.services.customers import CustomerDetails, add_customer
+    from desktop.sync.export import export_bundle
+
+    from desktop.sync.importer import import_bundle
+
+    other = new_till(shop_template, tmp_path, "ahead")
+    try:
+        export_bundle(context.database, tmp_path / "start.zip", passphrase=SYNC_PASSPHRASE)
+        import_bundle(other, tmp_path / "start.zip", passphrase=SYNC_PASSPHRASE)
+        other.clock = lambda: utc_now() + timedelta(days=3)
+        with other.writing() as session:
+            add_customer(session, CustomerDetails(first_name="Zoe", phones=["(11) 97777-0000"]), "BR")
+        export_bundle(other, tmp_path / "ahead.zip", passphrase=SYNC_PASSPHRASE)
+    finally:
+        other.close()
+    asked = []
+    monkeypatch.setattr(actions, "ask_accept_clock_ahead", lambda message: asked.append(message) or len(asked) > 1)
+    monkeypatch.setattr(actions, "_show_failure", lambda error: None)
+    monkeypatch.setattr(actions, "show_report", lambda report: None)
+    # First answer: no. Nothing is imported.
+    actions.import_from(tmp_path / "ahead.zip", SYNC_PASSPHRASE)
+    qtbot.waitUntil(lambda: len(asked) == 1 and not actions.busy(), timeout=20_000)
+    assert "more than a day ahead" in asked[0]
+    # Second time: yes. The import runs again, accepting the clock.
+    with qtbot.waitSignal(actions.finished, timeout=30_000) as finished:
+        actions.import_from(tmp_path / "ahead.zip", SYNC_PASSPHRASE)
+    assert isinstance(finished.args[0], ImportReport) and finished.args[0].counts("customers").added == 1

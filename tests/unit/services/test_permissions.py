@@ -20,6 +20,7 @@ from desktop.services.permissions import ROLE_PERMISSIONS, Permission, may
 from desktop.services.phone_calls import CallLog, log_call
 from desktop.services.reservations import NewReservation, add_reservation
 from desktop.services.shop import PrintedDetails, update_printed_details
+from desktop.sync.conflicts import list_conflicts
 from desktop.sync.export import export_bundle
 from desktop.sync.importer import import_bundle
 from tests.backup_helpers import table_rows
@@ -91,6 +92,7 @@ ACTIONS = [
                                                                             reward_description="Pão")))),
     ("read the audit trail", Permission.AUDIT, in_session(lambda s, b: audit.list_entries(s))),
     ("check the audit chain", Permission.AUDIT, in_session(lambda s, b: audit.verify_chain(s))),
+    ("review sync conflicts", Permission.SYNC_CONFLICTS, in_session(lambda s, b: list_conflicts(s))),
 ]  # fmt: skip
 REFUSED = [
     pytest.param(actor, name, permission, action, id=f"{label}-{name}")

@@ -90,7 +90,8 @@ def test_phones_travel_with_their_customer(shop, till_b, tmp_path):
     assert dump(shop) == dump(till_b)
 
 
-def test_an_exact_tie_is_broken_the_same_way_on_both_tills(shop, till_b, tmp_path):
+def test_a_same_field_conflict_has_the_same_winner_on_both_tills_and_is_listed(shop, till_b, tmp_path):
+    """Even with both versions saved at the same wall-clock moment: stamps (time, counter, till) never tie."""
     made = fill_book(shop)
     carry(shop, till_b, tmp_path, "start")
     ana = customer_uuid(shop, made["ana"])
@@ -103,11 +104,15 @@ def test_an_exact_tie_is_broken_the_same_way_on_both_tills(shop, till_b, tmp_pat
     to_b = carry(shop, till_b, tmp_path, "a-to-b")
     to_a = carry(till_b, shop, tmp_path, "b-to-a")
 
-    assert read(shop, ana, "city") == read(till_b, ana, "city")
+    assert read(shop, ana, "city") == read(till_b, ana, "city") == ("Porto",)  # B's edit has the later stamp
     conflicts = to_b.conflicts + to_a.conflicts
-    assert all("same moment" in conflict.reason for conflict in conflicts)
-    # Whichever version the tie-break prefers, exactly one till gives its own up for it.
     assert [conflict.resolution for conflict in conflicts].count("took theirs") == 1
+    for database in (shop, till_b):
+        with database.reading() as session:
+            listed = session.connection().exec_driver_sql(
+                "SELECT record_uuid, field, mine, theirs FROM sync_conflicts").all()
+        assert [(uuid, field, {mine, theirs}) for uuid, field, mine, theirs in listed] == [
+            (ana, "city", {"Lisboa", "Porto"})]
     assert dump(shop) == dump(till_b)
 
 

@@ -111,7 +111,7 @@ def _first_data_line(data: bytes) -> int:
     ("damage", "expected"),
     [
         (lambda data: data[: _first_data_line(data)] + b"one,two\r\n" + data[_first_data_line(data):],
-         "customers.csv, line 2: 2 cells where the header has 18"),
+         "customers.csv, line 2: 2 cells where the header has 21"),
         (lambda data: data + b'"never closed,' + b"x," * 17 + b"\r\n",
          "a quoted cell is never closed"),
         (lambda data: data[: _first_data_line(data)] + b"\xff\xfe" + data[_first_data_line(data):],
