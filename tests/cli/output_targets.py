@@ -26,6 +26,9 @@ WRITERS = {
     "backup": ("backup",),
 }
 NEVER_REPLACES = {"backup"}  # a backup never writes over anything: it has no --force
+# A sync export closes the shop's change number before it reads (so edits made while it runs go
+# into the next bundle): a failed one leaves that counter moved on, and the book as it was.
+CLOSES_A_CHANGE_NUMBER = {"export", "export (encrypted)"}
 SYNC_PASSPHRASE = "a long sync passphrase"
 
 

@@ -18,6 +18,7 @@ import pytest
 from desktop.db.key_file import key_file_path
 from tests.cli.helpers import ok, refused
 from tests.cli.output_targets import (  # noqa: F401 - stocked and its template are fixtures
+    CLOSES_A_CHANGE_NUMBER,
     WRITERS,
     command,
     fingerprint,
@@ -74,11 +75,15 @@ def small_disk(tmp_path):
 def test_every_writing_command_says_the_disk_is_full_and_leaves_nothing(cli, stocked, small_disk, writer):
     disk = small_disk("256k")
     fill(disk)
-    before, shop = listing(disk), fingerprint(stocked)
+    before, shop, book = listing(disk), fingerprint(stocked), ok(cli, stocked, "customers", "find", "--json")
     err = refused(cli, stocked, *command(writer, disk / "out.file"))
     assert DISK_FULL in err and str(disk) in err, err
     assert listing(disk) == before
-    assert fingerprint(stocked) == shop
+    if writer in CLOSES_A_CHANGE_NUMBER:
+        assert ok(cli, stocked, "customers", "find", "--json") == book
+        assert "changes since" not in ok(cli, stocked, "export", "--plain", "--out", str(stocked.parent / "next.zip"))
+    else:
+        assert fingerprint(stocked) == shop
 
 
 def test_privacy_export_says_the_disk_is_full_and_leaves_no_folder(cli, stocked, small_disk):
