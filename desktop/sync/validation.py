@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any, Callable
 
 from email_validator import EmailNotValidError, validate_email
+from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
 
 from desktop.services.phones import is_supported_region, parse_e164
 from desktop.services.text import is_clean_text
@@ -73,7 +74,8 @@ def is_stored_email(email: str) -> bool:
     if len(email) > MAX_EMAIL:
         return False
     local, at, domain = email.rpartition("@")
-    if at and len(local) <= 64 and _SIMPLE_LOCAL.fullmatch(local) and _domain_is_normalised(domain):
+    if (at and len(local) <= 64 and _SIMPLE_LOCAL.fullmatch(local) and _domain_is_normalised(domain)
+            and local.lower() not in CASE_INSENSITIVE_MAILBOX_NAMES):  # "WWW@" is stored as "www@"
         return True
     try:
         return validate_email(email, check_deliverability=False).normalized == email

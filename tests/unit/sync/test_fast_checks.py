@@ -7,7 +7,7 @@ import io
 
 import sqlcipher3.dbapi2 as sqlcipher
 from email_validator import EmailNotValidError, validate_email
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from desktop.services.csv_format import (
@@ -101,6 +101,7 @@ def test_known_numbers_parse_fast():
         assert not hasattr(parse_e164(number), "e164")
 
 
+@example(local="WWW", domain="example.com")  # email_validator lowercases a few role mailboxes
 @settings(max_examples=200, deadline=None)
 @given(local=st.from_regex(r"[A-Za-z0-9._%+=-]{1,12}", fullmatch=True),
        domain=st.sampled_from(["example.com", "EXAMPLE.com", "gmail.com", "xn--bcher-kva.de", "bücher.de", "localhost",
