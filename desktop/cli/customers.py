@@ -80,11 +80,7 @@ def cmd_customers_add(args) -> int:
             record = _customer_record(customer, region)
     except DuplicateCustomer as exc:
         raise CommandFailed(f"{exc} Use --allow-duplicate to add a new customer anyway.") from exc
-    if args.json:
-        print_json(record)
-    else:
-        print(f"Added customer #{record['id']}: {record['first_name']} {record['last_name']}".rstrip())
-    return 0
+    return _print_saved(args, record, "Added")
 
 
 def cmd_customers_find(args) -> int:
@@ -134,10 +130,14 @@ def cmd_customers_edit(args) -> int:
             record = _customer_record(customer, region)
     except DuplicateCustomer as exc:
         raise CommandFailed(f"{exc} Use --allow-duplicate to save it anyway.") from exc
+    return _print_saved(args, record, "Changed")
+
+
+def _print_saved(args, record: dict, done: str) -> int:
     if args.json:
         print_json(record)
     else:
-        print(f"Changed customer #{record['id']}: {record['first_name']} {record['last_name']}".rstrip())
+        print(f"{done} customer #{record['id']}: {record['first_name']} {record['last_name']}".rstrip())
     return 0
 
 

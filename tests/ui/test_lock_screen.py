@@ -13,19 +13,10 @@ from desktop.ui.lock_screen import PASSPHRASE, PIN
 from desktop.ui.main_window import MainWindow
 from desktop.ui.records_window import RecordsWindow
 from tests.conftest import PASSPHRASE as SHOP_PASSPHRASE
+from tests.ui.helpers import shown_main_window
 from tests.ui.staff_helpers import add_team, choose, shown_texts, sign_in_as
 
 FERNANDA = ("Fernanda", "Lima", "sourdough", "99876")
-
-
-def _window(qtbot, context) -> MainWindow:
-    window = MainWindow(context)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    return window
 
 
 def _locked(window: MainWindow) -> bool:
@@ -45,7 +36,7 @@ def staffed(context):
 
 
 def test_ctrl_l_takes_every_customer_off_the_screen(qtbot, context):
-    window = _window(qtbot, context)
+    window = shown_main_window(qtbot, context)
     qtbot.keyClicks(window.lookup.search, "fernanda")
     assert window.card.name.text() == "Fernanda Lima"
     assert window.lock_action.shortcut().toString() == "Ctrl+L"
@@ -65,7 +56,7 @@ def test_ctrl_l_takes_every_customer_off_the_screen(qtbot, context):
 
 
 def test_ctrl_l_in_an_open_form_locks_and_closes_it(qtbot, context):
-    window = _window(qtbot, context)
+    window = shown_main_window(qtbot, context)
     qtbot.keyClicks(window.lookup.search, "fernanda")
     form = window.open_customer(window.lookup.current_match().id)
     qtbot.waitUntil(lambda: QApplication.activeModalWidget() is form)
@@ -80,7 +71,7 @@ def test_ctrl_l_in_an_open_form_locks_and_closes_it(qtbot, context):
 
 
 def test_locking_closes_the_records_and_audit_windows(qtbot, context):
-    window = _window(qtbot, context)
+    window = shown_main_window(qtbot, context)
     records, trail = window.show_records(), window.show_audit()
     assert records.isVisible() and trail.isVisible()
     window.lock()
@@ -89,7 +80,7 @@ def test_locking_closes_the_records_and_audit_windows(qtbot, context):
 
 
 def test_the_shop_passphrase_unlocks_a_till_without_staff(qtbot, context):
-    window = _window(qtbot, context)
+    window = shown_main_window(qtbot, context)
     window.lock()
     screen = window.lock_screen
     qtbot.keyClicks(screen.secret, "not the passphrase")
@@ -107,7 +98,7 @@ def test_the_shop_passphrase_unlocks_a_till_without_staff(qtbot, context):
 
 
 def test_with_staff_the_window_opens_locked_and_a_pin_signs_in(qtbot, staffed):
-    window = _window(qtbot, staffed)
+    window = shown_main_window(qtbot, staffed)
     screen = window.lock_screen
     assert _locked(window) and screen.mode == PIN
     assert window.lookup.model.rowCount() == 0 and window.follow_ups.shown_calls() == []
@@ -127,7 +118,7 @@ def test_with_staff_the_window_opens_locked_and_a_pin_signs_in(qtbot, staffed):
 
 def test_with_staff_the_owner_can_still_sign_in_with_the_shop_passphrase(qtbot, staffed):
     """A forgotten PIN, or every owner's account locked, never shuts the owner out."""
-    window = _window(qtbot, staffed)
+    window = shown_main_window(qtbot, staffed)
     screen = window.lock_screen
     assert screen.other_way.isVisible() and screen.other_way.text() == "Use the shop passphrase"
     screen.other_way.click()
@@ -142,7 +133,7 @@ def test_with_staff_the_owner_can_still_sign_in_with_the_shop_passphrase(qtbot, 
 
 
 def test_a_wrong_pin_is_refused_at_the_field_and_five_lock_the_account(qtbot, staffed):
-    window = _window(qtbot, staffed)
+    window = shown_main_window(qtbot, staffed)
     screen = window.lock_screen
     sign_in_as(qtbot, window, "Caio", "9999")
     assert _locked(window) and staffed.database.acting is None
@@ -162,7 +153,7 @@ def test_a_wrong_pin_is_refused_at_the_field_and_five_lock_the_account(qtbot, st
 
 
 def test_no_name_chosen_says_so_under_the_list(qtbot, staffed):
-    window = _window(qtbot, staffed)
+    window = shown_main_window(qtbot, staffed)
     window.lock_screen.staff.setCurrentRow(-1)
     window.lock_screen.sign_in()
     assert window.lock_screen.errors.text_of("staff") == "Choose your name in the list."
@@ -170,7 +161,7 @@ def test_no_name_chosen_says_so_under_the_list(qtbot, staffed):
 
 
 def test_switch_staff_locks_with_the_names_ready(qtbot, staffed):
-    window = _window(qtbot, staffed)
+    window = shown_main_window(qtbot, staffed)
     sign_in_as(qtbot, window, "Olga")
     qtbot.keyClicks(window.lookup.search, "fernanda")
     window.switch_staff_action.trigger()
@@ -182,7 +173,7 @@ def test_switch_staff_locks_with_the_names_ready(qtbot, staffed):
 
 
 def test_the_till_locks_itself_after_the_idle_time(qtbot, context):
-    window = _window(qtbot, context)
+    window = shown_main_window(qtbot, context)
     qtbot.keyClicks(window.lookup.search, "fernanda")
     window.set_idle_lock_ms(50)
     qtbot.waitUntil(lambda: _locked(window), timeout=5_000)
@@ -192,7 +183,7 @@ def test_the_till_locks_itself_after_the_idle_time(qtbot, context):
 
 
 def test_an_idle_time_of_zero_never_locks(qtbot, context):
-    window = _window(qtbot, context)
+    window = shown_main_window(qtbot, context)
     window.set_idle_lock_ms(0)
     assert not window.idle.counting()
     assert not _locked(window)
@@ -201,7 +192,7 @@ def test_an_idle_time_of_zero_never_locks(qtbot, context):
 def test_the_idle_minutes_are_set_in_shop_settings(qtbot, context):
     from desktop.services.shop import shop_settings
 
-    window = _window(qtbot, context)
+    window = shown_main_window(qtbot, context)
     dialog = window.shop_settings()
     dialog.tabs.setCurrentWidget(dialog.staff_page)
     assert dialog.idle_lock.value() == 5 and dialog.idle_lock.maximum() == 240
@@ -218,7 +209,7 @@ def test_the_idle_minutes_are_set_in_shop_settings(qtbot, context):
 def test_a_running_jobs_progress_steps_aside_for_the_lock_and_comes_back(qtbot, context):
     from PySide6.QtWidgets import QProgressDialog
 
-    window = _window(qtbot, context)
+    window = shown_main_window(qtbot, context)
     running = QProgressDialog("Backing up…", "Cancel", 0, 100, window)
     running.setValue(40)
     running.show()
@@ -234,7 +225,7 @@ def test_a_running_jobs_progress_steps_aside_for_the_lock_and_comes_back(qtbot, 
 
 
 def test_a_sync_that_ends_while_locked_reads_nothing(qtbot, context):
-    window = _window(qtbot, context)
+    window = shown_main_window(qtbot, context)
     qtbot.keyClicks(window.lookup.search, "fernanda")
     window.lock()
     window._after_sync(None)  # the import's success signal, delivered after the lock
