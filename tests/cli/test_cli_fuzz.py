@@ -178,6 +178,7 @@ def test_hostile_values_are_refused_cleanly_and_write_nothing(command, records_p
     for name in (RECOVERY_KEY_ENV, "REGULARS_NEW_PASSPHRASE", "REGULARS_PIN"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "100")  # argparse asks the terminal's width for each of its ~70 parsers
+    monkeypatch.chdir(tmp_path)  # whatever a command might write by a relative name lands here, never in the tree
     before = shop_fingerprint(records_path)
 
     @FUZZ
