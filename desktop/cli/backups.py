@@ -106,6 +106,12 @@ def _open_for_backup(args):
     kept = None
     if args.scheduled and not with_recovery_key(args) and PASSPHRASE_ENV not in os.environ:
         kept = backup_schedule.stored_passphrase(args.db)
+        if kept is None and backup_schedule.left_in_a_plain_file(args.db):
+            raise CommandFailed(
+                "The scheduled backup's passphrase is no longer read from a plain file. Turn the schedule off and "
+                "on again to keep it in the system's credential store: regulars backup-settings --schedule off, "
+                "then --schedule on."
+            )
     # A scheduled run has nobody at the till to say who acts: the passphrase holder backs up.
     if kept is None:
         return open_shop(args, acting=False)
@@ -169,8 +175,9 @@ def _settings_json(settings: BackupSettings, status) -> dict:
 
 
 SCHEDULE_WARNING = (
-    "The scheduled backup runs with nobody at the till, so the shop passphrase is kept in a file only "
-    "this user account can read; anyone who can sign in to this account can then open the shop."
+    "The scheduled backup runs with nobody at the till, so the shop passphrase is kept in this computer's "
+    "credential store (Windows Credential Manager, macOS Keychain or the desktop's keyring), never in a file; "
+    "whoever can sign in to this user account can then open the shop."
 )
 
 
@@ -178,7 +185,7 @@ def _schedule(args, database, passphrase: str | None) -> list[str]:
     """Turns the scheduled backup on or off; the lines to tell the owner."""
     if args.schedule == "off":
         result = backup_schedule.turn_off(database)
-        lines = ["The scheduled daily backup is off; the kept passphrase is deleted."]
+        lines = ["The scheduled daily backup is off; the passphrase kept in the credential store is deleted."]
     else:
         if passphrase is None:
             raise CommandFailed("--schedule on needs the shop passphrase (not the recovery key): it is kept for the "
