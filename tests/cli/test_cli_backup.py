@@ -13,6 +13,7 @@ from desktop.cli import backups as backups_cli
 from desktop.db.engine import open_shop_file
 from desktop.db.key_file import key_file_path
 from tests.backup_helpers import files_in, table_rows
+from tests.cli.helpers import made_recovery_key
 from tests.conftest import PASSPHRASE
 
 
@@ -259,8 +260,7 @@ def test_restore_with_a_wrong_passphrase(cli, backup, tmp_path, monkeypatch):
 
 
 def test_restore_with_the_recovery_key(cli, filled, out_folder, tmp_path, monkeypatch):
-    status, out, _ = cli(filled, "recovery-key", "new")
-    recovery = next(line.strip() for line in out.splitlines() if line.strip().count("-") == 7)
+    recovery = made_recovery_key(cli, filled)
     backup = out_folder / "b.regulars"
     assert cli(filled, "backup", "--out", str(backup))[0] == 0
     monkeypatch.delenv(PASSPHRASE_ENV)

@@ -17,7 +17,7 @@ from desktop.cli import NEW_PASSPHRASE_ENV, PASSPHRASE_ENV, PIN_ENV, RECOVERY_KE
 from desktop.services import backup_schedule
 from desktop.services.staff import add_staff
 from tests.backup_helpers import files_in
-from tests.cli.helpers import shop_session
+from tests.cli.helpers import made_recovery_key, shop_session
 from tests.memory_keyring import KEYRING_FILE_ENV
 
 REPOSITORY = str(Path(__file__).resolve().parents[2])  # the scheduled task imports tests.memory_keyring
@@ -68,8 +68,7 @@ def test_schedule_on_without_a_folder_is_refused_and_names_the_option(cli, shop_
 
 
 def test_schedule_on_needs_the_passphrase_not_the_recovery_key(cli, shop_path, folder, place, monkeypatch):
-    status, out, _ = cli(shop_path, "recovery-key", "new")
-    recovery_key = next(line.strip() for line in out.splitlines() if line.startswith("    "))
+    recovery_key = made_recovery_key(cli, shop_path)
     monkeypatch.setenv(RECOVERY_KEY_ENV, recovery_key)
     status, out, err = cli(shop_path, "backup-settings", "--schedule", "on")
     assert (status, out) == (1, "") and "needs the shop passphrase" in err

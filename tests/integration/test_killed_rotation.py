@@ -23,7 +23,7 @@ from desktop.db.key_file import pending_key_file_path
 from desktop.db.keys import RecoveryKey
 from desktop.services.customers import CustomerDetails, add_customer
 from tests.conftest import PASSPHRASE
-from tests.integration.rotation_child import STEPS
+from tests.integration.rotation_child import RECOVERY_KEY_STEPS, STEPS
 
 CHILD = Path(__file__).with_name("rotation_child.py")
 SWITCHED = {"after-re-encrypting", "before-moving-the-new-key-file", "after-moving-the-new-key-file"}
@@ -59,6 +59,28 @@ def test_a_killed_rotation_leaves_a_known_recovery_key_working(shop_path, step, 
     assert working == (["new"] if step in SWITCHED else ["old"])
     opens_with_the_passphrase(shop_path)
     assert not pending_key_file_path(shop_path).exists()
+
+
+@pytest.mark.parametrize("step", RECOVERY_KEY_STEPS)
+def test_a_killed_recovery_key_new_leaves_a_known_recovery_key_working(shop_path, step):
+    """`recovery-key new` saves (or shows and has confirmed) the new key before the key file is rewritten."""
+    database = open_shop_file(shop_path, PASSPHRASE)
+    with database.writing() as session:
+        add_customer(session, CustomerDetails(first_name="Ana", email="ana@example.com"), "BR")
+    database.close()
+    old = RecoveryKey.parse(new_recovery_key(shop_path, PASSPHRASE))
+    saved = shop_path.parent.parent / "recovery-key.txt"
+
+    env = dict(os.environ, REGULARS_PASSPHRASE=PASSPHRASE)
+    env.pop("REGULARS_RECOVERY_KEY", None)
+    child = subprocess.run([sys.executable, str(CHILD), str(shop_path), str(saved), step, "recovery-key"],
+                           env=env, capture_output=True, timeout=120)  # fmt: skip
+    assert child.returncode == -signal.SIGKILL, child.stderr.decode(errors="replace")[-2000:]
+
+    new = RecoveryKey.parse(saved.read_text()) if saved.exists() else None
+    working = [name for name, key in (("old", old), ("new", new)) if key is not None and recovery_key_opens(shop_path, key)]
+    assert working == (["new"] if step == "after-writing-the-new-key-file" else ["old"])
+    opens_with_the_passphrase(shop_path)
 
 
 def opens_with_the_passphrase(shop_path: Path) -> None:
