@@ -6,6 +6,7 @@ or recovery key as they were when it was taken.
 
 from __future__ import annotations
 
+import getpass
 import os
 import sys
 from datetime import datetime
@@ -19,6 +20,7 @@ from desktop.cli.common import (
     open_shop,
     print_json,
     recovery_key_text,
+    require_acting,
     stamp,
     with_recovery_key,
 )
@@ -30,7 +32,7 @@ from desktop.db.backup import (
 )
 from desktop.db.key_file import key_file_path
 from desktop.db.unlock import recovery_key_from_text
-from desktop.errors import WrongPassphrase
+from desktop.errors import ShopFileError, ShopFileInUse, WrongPassphrase
 from desktop.models.base import utc_now
 from desktop.services import backup_schedule
 from desktop.services.backups import (
@@ -43,6 +45,7 @@ from desktop.services.backups import (
     update_backup_settings,
 )
 from desktop.services.erasure_register import reapply_after_restore
+from desktop.services.permissions import Permission
 
 
 class TerminalProgress:
@@ -251,6 +254,31 @@ def _confirm_replace(target: Path, kept: Path) -> None:
         raise CommandFailed("Nothing was changed.")
 
 
+def _only_its_owner_replaces(args, target: Path, secret) -> None:
+    """The shop being replaced is opened and the person acting checked, as every command does: on a
+    shop with staff accounts only its owner (--as NAME with her PIN, or the recovery key) replaces it.
+
+    It opens with the secret given for the backup, or, when its passphrase changed since, with its own
+    (asked on a terminal). A shop file too damaged to open is not guarded: that is when it is replaced.
+    """
+    try:
+        require_acting(args, Permission.BACKUP, secret=secret)
+        return
+    except WrongPassphrase:
+        if with_recovery_key(args) or not sys.stdin or not sys.stdin.isatty():
+            raise CommandFailed(
+                f"The shop file being replaced, {target}, does not open with that "
+                f"{'recovery key' if with_recovery_key(args) else 'passphrase'}: its owner must unlock it "
+                "before it is replaced (run on a terminal to type its own passphrase). Nothing was changed."
+            ) from None
+    except ShopFileError as exc:
+        if isinstance(exc, ShopFileInUse):
+            raise
+        return  # damaged beyond opening: nothing left to guard
+    current = getpass.getpass(f"The passphrase of the shop file being replaced, {target.name}: ")
+    require_acting(args, Permission.BACKUP, secret=current)
+
+
 def cmd_restore(args) -> int:
     backup, target = Path(args.file), Path(args.db)
     now = datetime.now()
@@ -263,6 +291,8 @@ def cmd_restore(args) -> int:
     if exists and not args.yes:
         _confirm_replace(target, before_restore_path(target, now))
     secret = _restore_secret(args, backup)
+    if exists and target.exists():
+        _only_its_owner_replaces(args, target, secret)
     report = restore_backup(backup, secret, target, replace=args.replace, now=now)
     # A backup from before an erasure forgets them again (the register copy beside the backups counts too).
     erased_again = reapply_after_restore(report.path, secret, backup_folder=backup.parent)

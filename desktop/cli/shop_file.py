@@ -15,6 +15,7 @@ from desktop.cli.common import (
     ask_passphrase,
     open_shop,
     print_recovery_key,
+    require_acting,
     unlocking_secret,
     with_recovery_key,
 )
@@ -25,7 +26,7 @@ from desktop.db.key_file import ORIGIN_LEGACY, key_file_path, read_key_file, wri
 from desktop.db.keys import RecoveryKey
 from desktop.db.unlock import Secret, read_header
 from desktop.services.demo import make_demo_shop
-from desktop.services.permissions import Permission, require_actor
+from desktop.services.permissions import Permission
 from desktop.services.shop import (
     PAPER_SIZES,
     ShopSettings,
@@ -98,11 +99,7 @@ def _new_passphrase() -> str:
 def _only_an_owner_changes_keys(args, secret: Secret) -> None:
     """On a shop with staff accounts, only an owner (named by --as, or holding the recovery key)
     changes how it is unlocked, as only the owner may in the window."""
-    database = open_shop(args, secret=secret)
-    try:
-        require_actor(database.acting, Permission.SETTINGS)
-    finally:
-        database.close()
+    require_acting(args, Permission.SETTINGS, secret=secret)
 
 
 def cmd_passphrase_change(args) -> int:

@@ -239,3 +239,39 @@ def test_reservation_status_staff_must_be_real(cli, monkeypatch, staffed):
     err = refused(as_caio, staffed, "reservations", "status", reservation["reference"], "ready", "--staff", "Nobody At All")
     assert err.startswith("regulars: --staff: No active staff member is called Nobody At All.")
     assert ok_json(as_caio, staffed, "reservations", "show", reservation["reference"], "--json")["status"] == "open"
+
+
+# --- restore --replace: only the owner of the shop being replaced ------------------------------
+
+
+@pytest.fixture
+def staffed_backup(cli, monkeypatch, staffed, tmp_path):
+    """A backup of the staffed shop taken by Olga, then Zélia added to the live shop after it."""
+    backup = tmp_path / "backups" / "b.regulars"
+    backup.parent.mkdir()
+    olga = acting_as(cli, monkeypatch, "Olga", OLGA_PIN)
+    ok(olga, staffed, "backup", "--out", str(backup))
+    ok(olga, staffed, "customers", "add", "--first-name", "Zélia", "--phone", "(31) 98888-7777")
+    monkeypatch.delenv(PIN_ENV)
+    return backup
+
+
+@pytest.mark.parametrize("who", [None, ("Caio", CAIO_PIN), ("Olga", "00000000")])
+def test_restore_replace_over_a_shop_with_staff_needs_its_owner(cli, monkeypatch, staffed, staffed_backup, who):
+    run = cli if who is None else acting_as(cli, monkeypatch, *who)
+    status, out, err = run(staffed, "restore", str(staffed_backup), "--replace", "--yes")
+    assert (status, out) == (1, "")
+    assert {None: NEEDS_AS, "Caio": "regulars: Only the owner may back up or restore the shop file.\n"}.get(
+        who and who[0], err) == err
+    if who and who[0] == "Olga":
+        assert "PIN" in err
+    assert not [path for path in staffed.parent.iterdir() if ".before-restore-" in path.name]
+    assert count_rows(staffed, "customers") == 1  # Zélia, added after the backup, is still there
+
+
+def test_restore_replace_over_a_shop_with_staff_by_its_owner(cli, monkeypatch, staffed, staffed_backup):
+    olga = acting_as(cli, monkeypatch, "Olga", OLGA_PIN)
+    out = ok(olga, staffed, "restore", str(staffed_backup), "--replace", "--yes")
+    assert "Restored 0 customers" in out
+    assert [path for path in staffed.parent.iterdir() if ".before-restore-" in path.name]
+    assert count_rows(staffed, "customers") == 0

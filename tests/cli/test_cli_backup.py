@@ -269,3 +269,19 @@ def test_restore_with_the_recovery_key(cli, filled, out_folder, tmp_path, monkey
     status, out, err = cli(target, "restore", str(backup))
     assert (status, err) == (0, "")
     assert rows(target) == rows(filled)
+
+
+def test_restore_replace_over_a_shop_whose_passphrase_changed_since_asks_for_its_own(cli, backup, other_shop,
+                                                                                     monkeypatch):
+    monkeypatch.setenv("REGULARS_NEW_PASSPHRASE", "a newer passphrase 2026")
+    assert cli(other_shop, "passphrase", "change")[0] == 0
+    before = files_in(other_shop.parent)
+    status, out, err = cli(other_shop, "restore", str(backup), "--replace", "--yes")
+    assert (status, out) == (1, "")
+    assert f"The shop file being replaced, {other_shop}, does not open with that passphrase" in err
+    assert "Nothing was changed" in err and files_in(other_shop.parent) == before
+
+    answer(monkeypatch, "")
+    monkeypatch.setattr(backups_cli.getpass, "getpass", lambda prompt="": "a newer passphrase 2026")
+    status, out, err = cli(other_shop, "restore", str(backup), "--replace", "--yes")
+    assert (status, err) == (0, "") and "Restored 3 customers" in out

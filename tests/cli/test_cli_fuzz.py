@@ -40,7 +40,7 @@ READ_ONLY = {
 }
 # `demo` adds fake customers to any shop whatever its other options say: it is no place for this test.
 NOT_FUZZED = {"demo"}
-PATHS = {"db", "out", "file", "folder"}
+PATHS = {"db", "out", "file", "folder", "recovery_key_out"}  # output paths: checked on the out-paths branch
 MONEY = {"deposit", "purchase", "spend_per_stamp"}
 DATES = {"expected", "purchased", "follow_up", "birthday", "date", "since", "until"}
 WHOLE_NUMBERS = {"quantity", "months", "reward_at", "points_per_unit", "amount"}
