@@ -161,29 +161,6 @@ def test_recovery_key_new_shows_the_key_and_has_it_confirmed_before_it_replaces_
     assert cli(shop_path, "customers", "find", "x")[0] == 0
 
 
-def test_recovery_key_new_with_a_wrong_confirmation_keeps_the_earlier_key(cli, shop_path, monkeypatch, terminal):
-    earlier = made_recovery_key(cli, shop_path)
-    monkeypatch.setattr("builtins.input", lambda prompt="": "0000")
-    before = folder_state(shop_path.parent)
-    status, out, err = cli(shop_path, "recovery-key", "new")
-    assert status == 1 and "not put in use" in err and "earlier recovery key still works" in err
-    shown = recovery_key_in(out)
-    assert folder_state(shop_path.parent) == before
-    monkeypatch.delenv(PASSPHRASE_ENV)
-    monkeypatch.setenv(RECOVERY_KEY_ENV, earlier)
-    assert cli(shop_path, "customers", "find", "x")[0] == 0
-    monkeypatch.setenv(RECOVERY_KEY_ENV, shown)
-    assert cli(shop_path, "customers", "find", "x")[0] == 1
-
-
-def test_recovery_key_new_without_a_terminal_needs_a_file_for_the_key(cli, shop_path):
-    before = folder_state(shop_path.parent)
-    status, out, err = cli(shop_path, "recovery-key", "new")
-    assert (status, out) == (1, "")
-    assert err.startswith("regulars: recovery-key new shows the new recovery key") and "--recovery-key-out FILE" in err
-    assert folder_state(shop_path.parent) == before
-
-
 def test_recovery_key_new_saves_the_key_where_the_owner_chose(cli, shop_path, monkeypatch, recovery_key_out):
     status, out, err = cli(shop_path, "recovery-key", "new", "--recovery-key-out", str(recovery_key_out))
     assert (status, err) == (0, "")
@@ -273,11 +250,15 @@ def test_key_rotate_shows_the_new_recovery_key_and_has_it_confirmed_before_the_s
     assert cli(shop_path, "customers", "find", "ana")[0] == 0
 
 
-def test_key_rotate_with_a_wrong_confirmation_changes_nothing(cli, shop_path, monkeypatch, terminal):
+MAKE_A_RECOVERY_KEY = pytest.mark.parametrize("command", [("key", "rotate"), ("recovery-key", "new")], ids=" ".join)
+
+
+@MAKE_A_RECOVERY_KEY
+def test_a_wrong_confirmation_of_the_new_recovery_key_changes_nothing(cli, shop_path, monkeypatch, terminal, command):
     monkeypatch.setattr("builtins.input", lambda prompt="": "0000")
     old_recovery_key = made_recovery_key(cli, shop_path)
     before = folder_state(shop_path.parent)
-    status, out, err = cli(shop_path, "key", "rotate")
+    status, out, err = cli(shop_path, *command)
     assert status == 1 and "not put in use" in err and "earlier recovery key still works" in err
     shown = recovery_key_in(out)
     after = folder_state(shop_path.parent)
@@ -289,10 +270,12 @@ def test_key_rotate_with_a_wrong_confirmation_changes_nothing(cli, shop_path, mo
     assert cli(shop_path, "customers", "find", "ana")[0] == 1
 
 
-def test_key_rotate_without_a_terminal_needs_a_file_for_the_recovery_key(cli, shop_path):
+@MAKE_A_RECOVERY_KEY
+def test_without_a_terminal_a_new_recovery_key_needs_a_file_to_go_in(cli, shop_path, command):
     before = folder_state(shop_path.parent)
-    status, out, err = cli(shop_path, "key", "rotate")
+    status, out, err = cli(shop_path, *command)
     assert (status, out) == (1, "")
+    assert err.startswith(f"regulars: {' '.join(command)} shows the new recovery key")
     assert "--recovery-key-out FILE" in err and "Nothing was changed" in err
     assert folder_state(shop_path.parent) == before
 
