@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import keyring
+import keyring.backends.fail
 import pytest
 
 from desktop.services import backup_schedule
@@ -75,8 +75,6 @@ def test_without_a_folder_the_box_asks_for_one_first(qtbot, context, place):
 
 
 def test_without_a_protected_credential_store_the_box_says_so_and_nothing_is_scheduled(qtbot, context, place, tmp_path):
-    import keyring.backends.fail
-
     keyring.set_keyring(keyring.backends.fail.Keyring())
     folder = tmp_path / "usb"
     folder.mkdir()
