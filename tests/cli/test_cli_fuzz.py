@@ -9,7 +9,7 @@ it must answer with a message on stderr, exit 1 or 2, never say "unexpected" nor
 traceback, and leave the shop file and its key file byte for byte as they were. Commands that
 only read may find something and exit 0, but they too must leave the files as they were.
 
-Paths (--out, --db, FILE, --folder) are left out: where output may go is checked by tests of its own.
+Paths (--out, --db, FILE, --folder, --recovery-key-out) are left out: where output may go is checked by tests of its own.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ READ_ONLY = {
 }
 # `demo` adds fake customers to any shop whatever its other options say: it is no place for this test.
 NOT_FUZZED = {"demo"}
-PATHS = {"db", "out", "file", "folder", "recovery_key_out"}  # output paths: checked on the out-paths branch
+PATHS = {"db", "out", "file", "folder", "recovery_key_out"}
 MONEY = {"deposit", "purchase", "spend_per_stamp"}
 DATES = {"expected", "purchased", "follow_up", "birthday", "date", "since", "until"}
 WHOLE_NUMBERS = {"quantity", "months", "reward_at", "points_per_unit", "amount"}
