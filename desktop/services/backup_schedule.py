@@ -34,9 +34,6 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import keyring
-from keyring.errors import KeyringError, PasswordDeleteError
-
 from desktop.db.engine import ShopDatabase
 from desktop.db.unlock import unlock
 from desktop.errors import InvalidInput, Problem, translatable
@@ -89,6 +86,14 @@ UNPROTECTED_BACKENDS = {
 }
 
 
+def _keyring():
+    """The keyring library, imported only when the schedule is looked at: every command would pay its import."""
+    import keyring
+    import keyring.errors
+
+    return keyring
+
+
 def legacy_passphrase_path(shop: Path) -> Path:
     """Where an earlier build kept the passphrase in a plain file; only ever deleted now."""
     return user_data_dir() / "scheduled-backups" / f"{entry_name(Path(shop).resolve())}.passphrase"
@@ -107,7 +112,7 @@ def protected_store():
 
     keyring's chainer writes to its first backend, so that one is the one judged.
     """
-    backend = keyring.get_keyring()
+    backend = _keyring().get_keyring()
     chained = getattr(backend, "backends", None)
     if chained is not None and _backend_name(backend) == "keyring.backends.chainer.ChainerBackend":
         backend = chained[0] if chained else None
@@ -118,9 +123,10 @@ def protected_store():
 
 def stored_passphrase(shop: Path) -> str | None:
     """The passphrase kept for the scheduled backup of this shop, or None when none is kept (or no store answers)."""
+    keyring = _keyring()
     try:
         return keyring.get_password(CREDENTIAL_SERVICE, _credential_name(shop))
-    except KeyringError:
+    except keyring.errors.KeyringError:
         return None
 
 
@@ -134,18 +140,20 @@ def is_on(shop: Path) -> bool:
 
 
 def _keep_passphrase(shop: Path, passphrase: str) -> None:
+    keyring = _keyring()
     try:
         keyring.set_password(CREDENTIAL_SERVICE, _credential_name(shop), passphrase)
-    except KeyringError:
+    except keyring.errors.KeyringError:
         raise InvalidInput({"schedule": Problem(translatable(
             "The system's credential store did not keep the passphrase (is it locked?); nothing was scheduled."
         ))}) from None
 
 
 def _forget_passphrase(shop: Path) -> None:
+    keyring = _keyring()
     try:
         keyring.delete_password(CREDENTIAL_SERVICE, _credential_name(shop))
-    except (PasswordDeleteError, KeyringError):
+    except keyring.errors.KeyringError:  # PasswordDeleteError is one
         pass  # nothing kept, or no store: nothing to delete
     legacy_passphrase_path(shop).unlink(missing_ok=True)
 
