@@ -291,7 +291,7 @@ def cmd_restore(args) -> int:
     if exists and not args.yes:
         _confirm_replace(target, before_restore_path(target, now))
     secret = _restore_secret(args, backup)
-    if exists and target.exists():
+    if exists and target.is_file():  # a pipe, a folder: no shop to guard; restore_backup names what it is
         _only_its_owner_replaces(args, target, secret)
     report = restore_backup(backup, secret, target, replace=args.replace, now=now)
     # A backup from before an erasure forgets them again (the register copy beside the backups counts too).
