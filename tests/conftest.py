@@ -37,6 +37,22 @@ def make_unlock_cheap(path: Path, passphrase: str = PASSPHRASE) -> None:
     write_key_file(key_file_path(path), replace(key_file, passphrase=passphrase_wrap(unlocked.key.key, passphrase, CHEAP_ARGON2)))
 
 
+@pytest.fixture(autouse=True)
+def credential_store(monkeypatch):
+    """Every test keeps credentials (the scheduled backup's passphrase) in memory, never in this computer's
+    own store; a subprocess gets keyring's null store (a test that needs more names tests.memory_keyring.FileKeyring)."""
+    import keyring
+
+    from tests.memory_keyring import MemoryKeyring
+
+    before = keyring.get_keyring()
+    store = MemoryKeyring()
+    keyring.set_keyring(store)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    yield store
+    keyring.set_keyring(before)
+
+
 @pytest.fixture(scope="session")
 def shop_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "shop.regulars"

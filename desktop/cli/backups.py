@@ -6,6 +6,7 @@ or recovery key as they were when it was taken.
 
 from __future__ import annotations
 
+import getpass
 import os
 import sys
 from datetime import datetime
@@ -20,6 +21,7 @@ from desktop.cli.common import (
     open_shop,
     print_json,
     recovery_key_text,
+    require_acting,
     stamp,
     with_recovery_key,
 )
@@ -31,7 +33,7 @@ from desktop.db.backup import (
 )
 from desktop.db.key_file import key_file_path
 from desktop.db.unlock import recovery_key_from_text
-from desktop.errors import WrongPassphrase
+from desktop.errors import ShopFileError, ShopFileInUse, WrongPassphrase
 from desktop.models.base import utc_now
 from desktop.services import backup_schedule
 from desktop.services.backups import (
@@ -44,6 +46,7 @@ from desktop.services.backups import (
     update_backup_settings,
 )
 from desktop.services.erasure_register import reapply_after_restore
+from desktop.services.permissions import Permission
 
 
 class TerminalProgress:
@@ -107,6 +110,12 @@ def _open_for_backup(args):
     kept = None
     if args.scheduled and not with_recovery_key(args) and PASSPHRASE_ENV not in os.environ:
         kept = backup_schedule.stored_passphrase(args.db)
+        if kept is None and backup_schedule.left_in_a_plain_file(args.db):
+            raise CommandFailed(
+                "The scheduled backup's passphrase is no longer read from a plain file. Turn the schedule off and "
+                "on again to keep it in the system's credential store: regulars backup-settings --schedule off, "
+                "then --schedule on."
+            )
     # A scheduled run has nobody at the till to say who acts: the passphrase holder backs up.
     if kept is None:
         return open_shop(args, acting=False)
@@ -170,8 +179,9 @@ def _settings_json(settings: BackupSettings, status) -> dict:
 
 
 SCHEDULE_WARNING = (
-    "The scheduled backup runs with nobody at the till, so the shop passphrase is kept in a file only "
-    "this user account can read; anyone who can sign in to this account can then open the shop."
+    "The scheduled backup runs with nobody at the till, so the shop passphrase is kept in this computer's "
+    "credential store (Windows Credential Manager, macOS Keychain or the desktop's keyring), never in a file; "
+    "whoever can sign in to this user account can then open the shop."
 )
 
 
@@ -179,7 +189,7 @@ def _schedule(args, database, passphrase: str | None) -> list[str]:
     """Turns the scheduled backup on or off; the lines to tell the owner."""
     if args.schedule == "off":
         result = backup_schedule.turn_off(database)
-        lines = ["The scheduled daily backup is off; the kept passphrase is deleted."]
+        lines = ["The scheduled daily backup is off; the passphrase kept in the credential store is deleted."]
     else:
         if passphrase is None:
             raise CommandFailed("--schedule on needs the shop passphrase (not the recovery key): it is kept for the "
@@ -245,6 +255,31 @@ def _confirm_replace(target: Path, kept: Path) -> None:
         raise CommandFailed("Nothing was changed.")
 
 
+def _only_its_owner_replaces(args, target: Path, secret) -> None:
+    """The shop being replaced is opened and the person acting checked, as every command does: on a
+    shop with staff accounts only its owner (--as NAME with her PIN, or the recovery key) replaces it.
+
+    It opens with the secret given for the backup, or, when its passphrase changed since, with its own
+    (asked on a terminal). A shop file too damaged to open is not guarded: that is when it is replaced.
+    """
+    try:
+        require_acting(args, Permission.BACKUP, secret=secret)
+        return
+    except WrongPassphrase:
+        if with_recovery_key(args) or not sys.stdin or not sys.stdin.isatty():
+            raise CommandFailed(
+                f"The shop file being replaced, {target}, does not open with that "
+                f"{'recovery key' if with_recovery_key(args) else 'passphrase'}: its owner must unlock it "
+                "before it is replaced (run on a terminal to type its own passphrase). Nothing was changed."
+            ) from None
+    except ShopFileError as exc:
+        if isinstance(exc, ShopFileInUse):
+            raise
+        return  # damaged beyond opening: nothing left to guard
+    current = getpass.getpass(f"The passphrase of the shop file being replaced, {target.name}: ")
+    require_acting(args, Permission.BACKUP, secret=current)
+
+
 def cmd_restore(args) -> int:
     backup, target = Path(args.file), Path(args.db)
     now = datetime.now()
@@ -257,6 +292,8 @@ def cmd_restore(args) -> int:
     if exists and not args.yes:
         _confirm_replace(target, before_restore_path(target, now))
     secret = _restore_secret(args, backup)
+    if exists and target.is_file():  # a pipe, a folder: no shop to guard; restore_backup names what it is
+        _only_its_owner_replaces(args, target, secret)
     report = restore_backup(backup, secret, target, replace=args.replace, now=now)
     # A backup from before an erasure forgets them again (the register copy beside the backups counts too).
     erased_again = reapply_after_restore(report.path, secret, backup_folder=backup.parent)

@@ -32,6 +32,7 @@ from desktop.db.unlock import Secret, recovery_key_from_text
 from desktop.errors import NotFound
 from desktop.services.backups import remove_leftovers_of
 from desktop.services.erasure_register import reapply_erasure_register
+from desktop.services.permissions import Permission, require_actor
 from desktop.services.staff import has_staff, sign_in
 
 PASSPHRASE_ENV = "REGULARS_PASSPHRASE"
@@ -110,6 +111,16 @@ def open_shop(args, *, acting: bool = True, secret: Secret | None = None) -> Sho
         database.close()
         raise
     return database
+
+
+def require_acting(args, permission: Permission, *, secret: Secret | None = None) -> None:
+    """Opens the shop only to check that the person acting (named by --as on a shop with staff
+    accounts; whoever unlocked it otherwise) may do ``permission``; NotAllowed if not."""
+    database = open_shop(args, secret=secret)
+    try:
+        require_actor(database.acting, permission)
+    finally:
+        database.close()
 
 
 def say_the_shop_is_busy():

@@ -6,6 +6,7 @@ import getpass
 import os
 import sys
 from pathlib import Path
+from typing import Callable
 
 from desktop.cli.backups import TerminalProgress
 from desktop.cli.common import (
@@ -14,6 +15,7 @@ from desktop.cli.common import (
     ask_passphrase,
     open_shop,
     print_recovery_key,
+    require_acting,
     unlocking_secret,
     with_recovery_key,
 )
@@ -24,7 +26,7 @@ from desktop.db.key_file import ORIGIN_LEGACY, key_file_path, read_key_file, wri
 from desktop.db.keys import RecoveryKey
 from desktop.db.unlock import Secret, read_header
 from desktop.services.demo import make_demo_shop
-from desktop.services.permissions import Permission, require_actor
+from desktop.services.permissions import Permission
 from desktop.services.shop import (
     PAPER_SIZES,
     ShopSettings,
@@ -97,11 +99,7 @@ def _new_passphrase() -> str:
 def _only_an_owner_changes_keys(args, secret: Secret) -> None:
     """On a shop with staff accounts, only an owner (named by --as, or holding the recovery key)
     changes how it is unlocked, as only the owner may in the window."""
-    database = open_shop(args, secret=secret)
-    try:
-        require_actor(database.acting, Permission.SETTINGS)
-    finally:
-        database.close()
+    require_acting(args, Permission.SETTINGS, secret=secret)
 
 
 def cmd_passphrase_change(args) -> int:
@@ -121,11 +119,12 @@ def cmd_passphrase_change(args) -> int:
 
 
 def cmd_recovery_key_new(args) -> int:
+    out = _recovery_key_out(args, "recovery-key new")
     secret = unlocking_secret(args)
-    _only_an_owner_changes_keys(args, secret)
-    recovery_key = new_recovery_key(args.db, secret)
-    print(f"New recovery key for {args.db}:")
-    print_recovery_key(recovery_key)
+    _only_an_owner_changes_keys(args, secret)  # also refuses a wrong secret before any key is shown
+    _switch_to_a_new_recovery_key(args.db, out, lambda recovery_key: new_recovery_key(args.db, secret, recovery_key))
+    print(f"The new recovery key{f' saved in {out}' if out else ''} is the one that works now for {args.db}; "
+          "the earlier one no longer does.")
     return 0
 
 
@@ -135,31 +134,43 @@ def cmd_key_rotate(args) -> int:
             "Rotating the key needs the passphrase. If it is forgotten, set a new one first: "
             "regulars --recovery-key passphrase change"
         )
-    out = Path(args.recovery_key_out) if args.recovery_key_out else None
-    if out is None and not _on_a_terminal():
-        raise CommandFailed(
-            "key rotate shows the new recovery key and has you confirm it before the switch: run it on a "
-            "terminal, or save the key to a file you choose with --recovery-key-out FILE. Nothing was changed."
-        )
-    if out is not None and (out.exists() or out.is_symlink()):
-        raise CommandFailed(f"--recovery-key-out: {out} already exists; choose a new file. Nothing was changed.")
+    out = _recovery_key_out(args, "key rotate")
     passphrase = ask_passphrase()
     read_header(Path(args.db))  # a missing or foreign file is named before anything else happens
     with InstanceLock(Path(args.db)):  # the app must not have the file open while it is re-encrypted
         _only_an_owner_changes_keys(args, passphrase)  # also refuses a wrong passphrase before any key is shown
-        recovery_key = RecoveryKey.new()
-        _hand_over(recovery_key, out)
-        try:
-            rotate_key(args.db, passphrase, recovery_key)
-        except BaseException:
-            _take_back_if_unused(args.db, recovery_key, out)
-            raise
+        _switch_to_a_new_recovery_key(args.db, out, lambda recovery_key: rotate_key(args.db, passphrase, recovery_key))
     print(
         f"Re-encrypted {args.db} under a new key. Old copies of its key file, old passphrases and the old "
         "recovery key no longer open it: back up the shop file and its key file together now."
     )
     print(f"The new recovery key{f' saved in {out}' if out else ''} is the one that works now.")
     return 0
+
+
+def _recovery_key_out(args, command: str) -> Path | None:
+    """--recovery-key-out FILE (a new file), or None to show the key on a terminal; refused before anything is asked."""
+    out = Path(args.recovery_key_out) if args.recovery_key_out else None
+    if out is None and not _on_a_terminal():
+        raise CommandFailed(
+            f"{command} shows the new recovery key and has you confirm it before the switch: run it on a "
+            "terminal, or save the key to a file you choose with --recovery-key-out FILE. Nothing was changed."
+        )
+    if out is not None and (out.exists() or out.is_symlink()):
+        raise CommandFailed(f"--recovery-key-out: {out} already exists; choose a new file. Nothing was changed.")
+    return out
+
+
+def _switch_to_a_new_recovery_key(path, out: Path | None, switch: Callable[[RecoveryKey], object]) -> None:
+    """Makes a recovery key, puts it in the owner's hands (shown and confirmed, or saved in ``out``),
+    and only then calls ``switch`` with it: killed at any point, a recovery key the owner has still works."""
+    recovery_key = RecoveryKey.new()
+    _hand_over(recovery_key, out)
+    try:
+        switch(recovery_key)
+    except BaseException:
+        _take_back_if_unused(path, recovery_key, out)
+        raise
 
 
 def _on_a_terminal() -> bool:
@@ -234,7 +245,10 @@ def add_commands(commands) -> None:
 
     recovery = commands.add_parser("recovery-key", help="the printed key that unlocks the shop without the passphrase")
     recovery_commands = recovery.add_subparsers(dest="recovery_command", metavar="ACTION", required=True)
-    recovery_new = recovery_commands.add_parser("new", help="make a new recovery key and print it once")
+    recovery_new = recovery_commands.add_parser(
+        "new", help="make a new recovery key; it is shown and confirmed (or saved) before it replaces the earlier one"
+    )
+    add_recovery_key_out(recovery_new)
     recovery_new.set_defaults(run=cmd_recovery_key_new)
 
     key = commands.add_parser("key", help="the shop file's encryption key")
@@ -243,8 +257,12 @@ def add_commands(commands) -> None:
         "rotate",
         help="re-encrypt the file under a new key; its new recovery key is shown and confirmed (or saved) first",
     )
-    rotate.add_argument(
+    add_recovery_key_out(rotate)
+    rotate.set_defaults(run=cmd_key_rotate)
+
+
+def add_recovery_key_out(parser) -> None:
+    parser.add_argument(
         "--recovery-key-out", metavar="FILE",
         help="save the new recovery key to FILE (a new file, readable by you only) instead of showing it",
     )  # fmt: skip
-    rotate.set_defaults(run=cmd_key_rotate)

@@ -31,9 +31,10 @@ from desktop.db.key_file import (
     key_file_path,
     passphrase_wrap,
     pending_key_file_path,
+    recovery_wrap,
     write_key_file,
 )
-from desktop.db.keys import RawKey, new_database_key
+from desktop.db.keys import RawKey, RecoveryKey, new_database_key
 from desktop.db.unlock import Secret, Unlocked, connect, recovery_key_from_text, remove_partial_files, unlock
 from desktop.errors import ShopFileError, ShopFileInUse, translatable
 from desktop.models.base import utc_now
@@ -247,11 +248,12 @@ def _add_key_file_to_legacy_file(path: Path, unlocked: Unlocked, passphrase: str
         pass  # a read-only folder: the file still opens the old way, and is upgraded once it can be
 
 
-def create_shop_file(path: Path | str, passphrase: str) -> ShopDatabase:
+def create_shop_file(path: Path | str, passphrase: str, recovery_key: RecoveryKey | None = None) -> ShopDatabase:
     """A new, empty, encrypted shop file with the current schema, and its key file beside it.
 
-    The key is random; the key file holds it wrapped under the passphrase. The key file is
-    written first, so there is never a shop file whose key is nowhere.
+    The key is random; the key file holds it wrapped under the passphrase (and under
+    ``recovery_key``, given one the owner already has). The key file is written first, so
+    there is never a shop file whose key is nowhere.
     """
     path = Path(path)
     if path.exists():
@@ -268,7 +270,8 @@ def create_shop_file(path: Path | str, passphrase: str) -> ShopDatabase:
             )
     path.parent.mkdir(parents=True, exist_ok=True)
     key = new_database_key()
-    write_key_file(key_file_path(path), KeyFile(passphrase=passphrase_wrap(key.key, passphrase)))
+    recovery = recovery_wrap(key.key, recovery_key) if recovery_key is not None else None
+    write_key_file(key_file_path(path), KeyFile(passphrase=passphrase_wrap(key.key, passphrase), recovery=recovery))
     try:
         conn = connect(path, key, creating=True)
         try:

@@ -65,11 +65,16 @@ def change_passphrase(path: Path | str, old: Secret, new: str) -> None:
     )
 
 
-def new_recovery_key(path: Path | str, passphrase: Secret) -> str:
-    """Replaces the recovery key; returns the new one, to be shown once. The old one stops working."""
+def new_recovery_key(path: Path | str, passphrase: Secret, recovery_key: RecoveryKey | None = None) -> str:
+    """Replaces the recovery key with ``recovery_key`` (a fresh one when None); returns it. The old one stops working.
+
+    As with rotation, a caller that shows the key hands it to the owner (shown and confirmed, or
+    saved) before calling this: the key file's rewrite is the one step that switches, and a
+    process killed before it leaves the earlier recovery key working.
+    """
     path = Path(path)
     unlocked = unlock(path, passphrase)
-    recovery_key = RecoveryKey.new()
+    recovery_key = recovery_key or RecoveryKey.new()
     if unlocked.key_file is None:  # a legacy file: the passphrase wrap comes with it
         if not isinstance(passphrase, str):
             raise AssertionError("a legacy file cannot be unlocked with a recovery key")

@@ -10,10 +10,17 @@ when an hour was missed); the command backs up into the backup folder only when 
 - Windows: a Task Scheduler task made with ``schtasks /Create``.
 
 Nobody is at the till to type the passphrase when the task runs, so turning the schedule on keeps
-the passphrase in a file readable by this user account only (the per-user data folder), which the
-scheduled command reads. Anyone who can sign in to this account can then open the shop: the
-window and the command line say so before it is turned on. Turning it off deletes that file. After
-a passphrase change, turn the schedule off and on again.
+the passphrase in the operating system's credential store, through the ``keyring`` library: the
+Windows Credential Manager (DPAPI), the macOS Keychain, the Secret Service (GNOME Keyring, KWallet)
+on Linux. It is never written to a plain file: a copied disk or home folder must not open the
+encrypted shop. Where no protected store is available (keyring's fail and null backends, or the
+plaintext files of keyrings.alt) turning the schedule on is refused and nothing is written; the
+owner keeps Regulars open for its daily backup, or runs ``regulars backup --scheduled`` from a task
+that supplies REGULARS_PASSPHRASE itself. Turning the schedule off deletes the kept credential.
+
+An earlier build kept the passphrase in a plain file (``<data>/scheduled-backups/<entry>.passphrase``):
+turning the schedule off or on deletes it, and the scheduled run no longer reads it. After a
+passphrase change, turn the schedule off and on again.
 """
 
 from __future__ import annotations
@@ -28,7 +35,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop.db.engine import ShopDatabase
-from desktop.db.key_file import write_private_file
 from desktop.db.unlock import unlock
 from desktop.errors import InvalidInput, Problem, translatable
 from desktop.paths import user_data_dir
@@ -63,18 +69,93 @@ def entry_name(shop: Path) -> str:
     return f"regulars-backup-{digest}"
 
 
-def passphrase_path(shop: Path) -> Path:
+# The credential store's entry: one service name for Regulars, one user name (the entry name) per shop file.
+CREDENTIAL_SERVICE = "Regulars scheduled backup"
+NO_CREDENTIAL_STORE = translatable(
+    "This computer has no protected credential store; keep Regulars open for its daily backup, or run "
+    "`regulars backup --scheduled` from a task that supplies REGULARS_PASSPHRASE itself."
+)
+# Backends that keep nothing (keyring's fail and null) or keep it in a file anyone with the disk reads.
+UNPROTECTED_BACKENDS = {
+    "keyring.backends.fail.Keyring",
+    "keyring.backends.null.Keyring",
+    "keyrings.alt.file.PlaintextKeyring",
+    "keyrings.alt.file.EncryptedKeyring",  # asks for its own password on a terminal: no use unattended
+    "keyrings.alt.pyfs.PlaintextKeyring",
+    "keyrings.alt.pyfs.EncryptedKeyring",
+}
+
+
+def _keyring():
+    """The keyring library, imported only when the schedule is looked at: every command would pay its import."""
+    import keyring
+    import keyring.errors
+
+    return keyring
+
+
+def legacy_passphrase_path(shop: Path) -> Path:
+    """Where an earlier build kept the passphrase in a plain file; only ever deleted now."""
     return user_data_dir() / "scheduled-backups" / f"{entry_name(Path(shop).resolve())}.passphrase"
 
 
+def _credential_name(shop: Path) -> str:
+    return entry_name(Path(shop).resolve())
+
+
+def _backend_name(backend) -> str:
+    return f"{type(backend).__module__}.{type(backend).__qualname__}"
+
+
+def protected_store():
+    """The keyring backend that would keep the passphrase, or None when none protects it.
+
+    keyring's chainer writes to its first backend, so that one is the one judged.
+    """
+    backend = _keyring().get_keyring()
+    chained = getattr(backend, "backends", None)
+    if chained is not None and _backend_name(backend) == "keyring.backends.chainer.ChainerBackend":
+        backend = chained[0] if chained else None
+    if backend is None or _backend_name(backend) in UNPROTECTED_BACKENDS or backend.priority <= 0:
+        return None
+    return backend
+
+
 def stored_passphrase(shop: Path) -> str | None:
-    """The passphrase kept for the scheduled backup of this shop, or None when the schedule is off."""
-    path = passphrase_path(shop)
-    return path.read_text(encoding="utf-8") if path.is_file() else None
+    """The passphrase kept for the scheduled backup of this shop, or None when none is kept (or no store answers)."""
+    keyring = _keyring()
+    try:
+        return keyring.get_password(CREDENTIAL_SERVICE, _credential_name(shop))
+    except keyring.errors.KeyringError:
+        return None
+
+
+def left_in_a_plain_file(shop: Path) -> bool:
+    """An earlier build's plain passphrase file is still there: the schedule must be turned off and on again."""
+    return legacy_passphrase_path(shop).is_file()
 
 
 def is_on(shop: Path) -> bool:
-    return passphrase_path(shop).is_file()
+    return stored_passphrase(shop) is not None or left_in_a_plain_file(shop)
+
+
+def _keep_passphrase(shop: Path, passphrase: str) -> None:
+    keyring = _keyring()
+    try:
+        keyring.set_password(CREDENTIAL_SERVICE, _credential_name(shop), passphrase)
+    except keyring.errors.KeyringError:
+        raise InvalidInput({"schedule": Problem(translatable(
+            "The system's credential store did not keep the passphrase (is it locked?); nothing was scheduled."
+        ))}) from None
+
+
+def _forget_passphrase(shop: Path) -> None:
+    keyring = _keyring()
+    try:
+        keyring.delete_password(CREDENTIAL_SERVICE, _credential_name(shop))
+    except keyring.errors.KeyringError:  # PasswordDeleteError is one
+        pass  # nothing kept, or no store: nothing to delete
+    legacy_passphrase_path(shop).unlink(missing_ok=True)
 
 
 def regulars_command() -> list[str]:
@@ -178,7 +259,8 @@ def turn_on(database: ShopDatabase, passphrase: str, platform: str = sys.platfor
     """Keeps the passphrase for the task, writes the scheduler's entry and registers it.
 
     Only who may back up may do this; WrongPassphrase if the passphrase does not open this shop,
-    InvalidInput ("schedule") when no backup folder is set (the task would have nowhere to write).
+    InvalidInput ("schedule") when no backup folder is set (the task would have nowhere to write) or
+    when this computer has no protected credential store to keep the passphrase in.
     """
     require_actor(database.acting, Permission.BACKUP)
     with database.reading() as session:
@@ -186,11 +268,13 @@ def turn_on(database: ShopDatabase, passphrase: str, platform: str = sys.platfor
     if not folder:
         raise InvalidInput({"schedule": Problem(translatable(
             "Choose the backup folder first: the scheduled backup writes there."))})
+    if protected_store() is None:
+        raise InvalidInput({"schedule": Problem(NO_CREDENTIAL_STORE)})
     unlock(database.path, passphrase)  # the scheduled task must be able to open the shop with it
     shop = Path(database.path).resolve()
     entry = scheduler_entry(shop, platform)
-    passphrase_path(shop).parent.mkdir(parents=True, exist_ok=True)
-    write_private_file(passphrase_path(shop), passphrase.encode("utf-8"))
+    _keep_passphrase(shop, passphrase)
+    legacy_passphrase_path(shop).unlink(missing_ok=True)
     for path, content in entry.files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
@@ -210,6 +294,6 @@ def turn_off(database: ShopDatabase, platform: str = sys.platform) -> ScheduleRe
         path.unlink(missing_ok=True)
     if platform == LINUX:
         _run_all(entry.enable[:1])  # daemon-reload: systemd forgets the removed units
-    passphrase_path(shop).unlink(missing_ok=True)
+    _forget_passphrase(shop)
     manual = "" if unregistered else "\n".join(subprocess.list2cmdline(command) for command in entry.disable)
     return ScheduleResult(entry=entry, registered=False, manual=manual)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from desktop.db.engine import ShopDatabase, create_shop_file
 from desktop.db.key_changes import change_passphrase
+from desktop.db.keys import RecoveryKey
 from desktop.db.unlock import Secret
 from desktop.errors import InvalidInput, Problem, ShopFileError, translatable
 from desktop.models import Shop
@@ -107,11 +108,14 @@ def change_shop_passphrase(path: Path | str, old: Secret, new: str, repeated: st
     change_passphrase(path, old, new)
 
 
-def create_shop(path: Path | str, passphrase: str, settings: ShopSettings) -> ShopDatabase:
-    """A new encrypted shop file holding the shop's settings. Nothing is written on bad input."""
+def create_shop(
+    path: Path | str, passphrase: str, settings: ShopSettings, recovery_key: RecoveryKey | None = None
+) -> ShopDatabase:
+    """A new encrypted shop file holding the shop's settings; ``recovery_key`` (already in the owner's
+    hands) opens it too. Nothing is written on bad input."""
     settings = check_settings(settings)
     check_new_passphrase(passphrase)
-    database = create_shop_file(path, passphrase)
+    database = create_shop_file(path, passphrase, recovery_key)
     with database.writing() as session:
         shop = Shop(
             name=settings.name,

@@ -85,7 +85,7 @@ class BackupSettingsPage(QWidget):
         self.load()
 
     def _schedule_rows(self) -> QFormLayout:
-        self.schedule = QCheckBox(self.tr("Run the daily backup even when Regulars is closed"))
+        self.schedule = QCheckBox(self.tr("Run the daily backup even when Regulars is closed (the passphrase is kept in the system's credential store)"))
         self.schedule.setObjectName("backup_schedule")
         self.schedule.toggled.connect(self._show_passphrase_row)
         self.schedule_passphrase = QLineEdit()
@@ -94,8 +94,9 @@ class BackupSettingsPage(QWidget):
         self.schedule_note = QLabel(
             self.tr(
                 "The system's scheduler then starts the backup every hour it is due. Nobody is there to type the "
-                "passphrase, so it is kept on this PC in a file only this user account can read: anyone who can "
-                "sign in to this account can then open the shop. Type the passphrase to turn it on."
+                "passphrase, so it is kept in this computer's credential store (Windows Credential Manager, macOS "
+                "Keychain or the desktop's keyring), never in a file: whoever can sign in to this user account "
+                "can then open the shop. Type the passphrase to turn it on."
             )
         )
         self.schedule_note.setWordWrap(True)

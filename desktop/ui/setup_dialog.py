@@ -13,13 +13,12 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.db.engine import ShopDatabase
-from desktop.db.key_changes import new_recovery_key
+from desktop.db.keys import RecoveryKey
 from desktop.errors import InvalidInput, RegularsError
 from desktop.services.shop import (
     PAPER_SIZES,
@@ -32,6 +31,7 @@ from desktop.services.shop import (
 )
 from desktop.ui.form_parts import save_shortcuts
 from desktop.ui.messages import FieldErrors, error_text
+from desktop.ui.recovery_key_dialog import RecoveryKeyDialog
 
 
 def _region_name(code: str) -> str:
@@ -117,7 +117,9 @@ class SetupDialog(QDialog):
         self.paper.setCurrentText(default_paper_size(code))
 
     def create(self) -> None:
+        """Checks the form, has the owner confirm a new recovery key, and only then creates the shop with it."""
         self.errors.clear()
+        self.form_error.hide()
         settings = ShopSettings(
             name=self.shop_name.text(),
             region=self.region.currentData() or "",
@@ -127,34 +129,27 @@ class SetupDialog(QDialog):
         try:
             settings = check_settings(settings)
             check_new_passphrase(self.passphrase.text(), self.passphrase_again.text())
-            self.database = create_shop(self.path, self.passphrase.text(), settings)
-            self.recovery_key = new_recovery_key(self.path, self.passphrase.text())
+            recovery_key = RecoveryKey.new()
+            if not self._recovery_key_confirmed(recovery_key):
+                self._say(self.tr("No shop was created: write the recovery key down and confirm it first."))
+                return
+            self.database = create_shop(self.path, self.passphrase.text(), settings, recovery_key)
         except InvalidInput as problems:
             self.errors.show(problems)
             self.adjustSize()
             return
         except RegularsError as error:
-            self.form_error.setText(error_text(error))
-            self.form_error.show()
-            self.adjustSize()
+            self._say(error_text(error))
             return
-        self._show_recovery_key()
+        self.recovery_key = recovery_key.text
         self.accept()
 
-    def _show_recovery_key(self) -> None:
-        """Shown once: with it, a forgotten passphrase can be replaced."""
-        box = QMessageBox(self)
-        box.setObjectName("recovery_key_box")
-        box.setIcon(QMessageBox.Icon.Information)
-        box.setWindowTitle(self.tr("Your recovery key"))
-        box.setText(self.tr("Write this recovery key down or print it, and keep it in a safe:"))
-        box.setInformativeText(self.recovery_key)
-        box.setDetailedText(
-            self.tr(
-                "If the passphrase is ever forgotten, this key unlocks the shop so a new passphrase can be set "
-                "(regulars --recovery-key passphrase change). It is shown only now. Back up the shop file "
-                "together with its key file, %1."
-            ).replace("%1", self.path.name + ".key")
-        )
-        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        box.exec()
+    def _say(self, text: str) -> None:
+        self.form_error.setText(text)
+        self.form_error.show()
+        self.adjustSize()
+
+    def _recovery_key_confirmed(self, recovery_key: RecoveryKey) -> bool:
+        """Shown once, before it is written: with it, a forgotten passphrase can be replaced."""
+        dialog = RecoveryKeyDialog(recovery_key, self.path.name + ".key", self)
+        return dialog.exec() == QDialog.DialogCode.Accepted

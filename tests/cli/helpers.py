@@ -35,6 +35,16 @@ def refused(cli, db: Path, *args: str) -> str:
     return err
 
 
+def made_recovery_key(cli, db: Path, *before: str) -> str:
+    """A new recovery key made by `recovery-key new --recovery-key-out FILE` (``before``: global options
+    such as --as); the key saved there, the file then removed."""
+    saved = db.parent.parent / "made-recovery-key.txt"
+    ok(cli, db, *before, "recovery-key", "new", "--recovery-key-out", str(saved))
+    recovery_key = saved.read_text(encoding="utf-8").strip()
+    saved.unlink()
+    return recovery_key
+
+
 def customers(cli, db: Path) -> list[dict]:
     return ok_json(cli, db, "customers", "find", "--json", "--limit", "100")
 

@@ -19,7 +19,7 @@ from desktop.db.engine import open_shop_file
 from desktop.db.key_changes import new_recovery_key
 from desktop.models import AuditEntry, StaffMember
 from desktop.services.staff import WRONG_PINS_BEFORE_LOCK, add_staff, change_staff
-from tests.cli.helpers import count_rows, ok, ok_json, refused, shop_session
+from tests.cli.helpers import count_rows, made_recovery_key, ok, ok_json, refused, shop_session
 from tests.conftest import PASSPHRASE
 
 OLGA_PIN, CAIO_PIN, MIA_PIN = "73915864", "58203917", "40617293"
@@ -182,14 +182,15 @@ def test_key_changes_need_an_owner_on_a_shop_with_staff(cli, monkeypatch, staffe
     before = key_file.read_bytes()
     assert refused(cli, staffed, "passphrase", "change") == NEEDS_AS
     saved = staffed.parent.parent / "recovery-key.txt"
-    for command in (("passphrase", "change"), ("recovery-key", "new"), ("key", "rotate", "--recovery-key-out", str(saved))):
+    for command in (("passphrase", "change"), ("recovery-key", "new", "--recovery-key-out", str(saved)),
+                    ("key", "rotate", "--recovery-key-out", str(saved))):
         assert refused(acting_as(cli, monkeypatch, "Caio", CAIO_PIN), staffed, *command) == (
             "regulars: Only the owner may change the shop's settings.\n"
         )
     assert key_file.read_bytes() == before
     assert not saved.exists()
-    out = ok(acting_as(cli, monkeypatch, "Olga", OLGA_PIN), staffed, "recovery-key", "new")
-    assert re.search(r"\b[0-9A-Z]{4}(-[0-9A-Z]{4}){7}\b", out)
+    recovery_key = made_recovery_key(acting_as(cli, monkeypatch, "Olga", OLGA_PIN), staffed)
+    assert re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){7}", recovery_key)
 
 
 def test_the_recovery_key_still_sets_a_forgotten_passphrase(cli, monkeypatch, staffed):
@@ -238,3 +239,39 @@ def test_reservation_status_staff_must_be_real(cli, monkeypatch, staffed):
     err = refused(as_caio, staffed, "reservations", "status", reservation["reference"], "ready", "--staff", "Nobody At All")
     assert err.startswith("regulars: --staff: No active staff member is called Nobody At All.")
     assert ok_json(as_caio, staffed, "reservations", "show", reservation["reference"], "--json")["status"] == "open"
+
+
+# --- restore --replace: only the owner of the shop being replaced ------------------------------
+
+
+@pytest.fixture
+def staffed_backup(cli, monkeypatch, staffed, tmp_path):
+    """A backup of the staffed shop taken by Olga, then Zélia added to the live shop after it."""
+    backup = tmp_path / "backups" / "b.regulars"
+    backup.parent.mkdir()
+    olga = acting_as(cli, monkeypatch, "Olga", OLGA_PIN)
+    ok(olga, staffed, "backup", "--out", str(backup))
+    ok(olga, staffed, "customers", "add", "--first-name", "Zélia", "--phone", "(31) 98888-7777")
+    monkeypatch.delenv(PIN_ENV)
+    return backup
+
+
+@pytest.mark.parametrize("who", [None, ("Caio", CAIO_PIN), ("Olga", "00000000")])
+def test_restore_replace_over_a_shop_with_staff_needs_its_owner(cli, monkeypatch, staffed, staffed_backup, who):
+    run = cli if who is None else acting_as(cli, monkeypatch, *who)
+    status, out, err = run(staffed, "restore", str(staffed_backup), "--replace", "--yes")
+    assert (status, out) == (1, "")
+    assert {None: NEEDS_AS, "Caio": "regulars: Only the owner may back up or restore the shop file.\n"}.get(
+        who and who[0], err) == err
+    if who and who[0] == "Olga":
+        assert "PIN" in err
+    assert not [path for path in staffed.parent.iterdir() if ".before-restore-" in path.name]
+    assert count_rows(staffed, "customers") == 1  # Zélia, added after the backup, is still there
+
+
+def test_restore_replace_over_a_shop_with_staff_by_its_owner(cli, monkeypatch, staffed, staffed_backup):
+    olga = acting_as(cli, monkeypatch, "Olga", OLGA_PIN)
+    out = ok(olga, staffed, "restore", str(staffed_backup), "--replace", "--yes")
+    assert "Restored 0 customers" in out
+    assert [path for path in staffed.parent.iterdir() if ".before-restore-" in path.name]
+    assert count_rows(staffed, "customers") == 0

@@ -13,6 +13,7 @@ from desktop.cli import backups as backups_cli
 from desktop.db.engine import open_shop_file
 from desktop.db.key_file import key_file_path
 from tests.backup_helpers import files_in, table_rows
+from tests.cli.helpers import made_recovery_key
 from tests.conftest import PASSPHRASE
 
 
@@ -259,8 +260,7 @@ def test_restore_with_a_wrong_passphrase(cli, backup, tmp_path, monkeypatch):
 
 
 def test_restore_with_the_recovery_key(cli, filled, out_folder, tmp_path, monkeypatch):
-    status, out, _ = cli(filled, "recovery-key", "new")
-    recovery = next(line.strip() for line in out.splitlines() if line.strip().count("-") == 7)
+    recovery = made_recovery_key(cli, filled)
     backup = out_folder / "b.regulars"
     assert cli(filled, "backup", "--out", str(backup))[0] == 0
     monkeypatch.delenv(PASSPHRASE_ENV)
@@ -269,3 +269,19 @@ def test_restore_with_the_recovery_key(cli, filled, out_folder, tmp_path, monkey
     status, out, err = cli(target, "restore", str(backup))
     assert (status, err) == (0, "")
     assert rows(target) == rows(filled)
+
+
+def test_restore_replace_over_a_shop_whose_passphrase_changed_since_asks_for_its_own(cli, backup, other_shop,
+                                                                                     monkeypatch):
+    monkeypatch.setenv("REGULARS_NEW_PASSPHRASE", "a newer passphrase 2026")
+    assert cli(other_shop, "passphrase", "change")[0] == 0
+    before = files_in(other_shop.parent)
+    status, out, err = cli(other_shop, "restore", str(backup), "--replace", "--yes")
+    assert (status, out) == (1, "")
+    assert f"The shop file being replaced, {other_shop}, does not open with that passphrase" in err
+    assert "Nothing was changed" in err and files_in(other_shop.parent) == before
+
+    answer(monkeypatch, "")
+    monkeypatch.setattr(backups_cli.getpass, "getpass", lambda prompt="": "a newer passphrase 2026")
+    status, out, err = cli(other_shop, "restore", str(backup), "--replace", "--yes")
+    assert (status, err) == (0, "") and "Restored 3 customers" in out

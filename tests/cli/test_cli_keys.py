@@ -15,6 +15,7 @@ from desktop.db.engine import open_shop_file
 from desktop.db.instance_lock import InstanceLock
 from desktop.db.key_file import key_file_path
 from desktop.errors import WrongPassphrase
+from tests.cli.helpers import made_recovery_key
 
 PASSPHRASE = "correct horse battery"  # the shared template's (tests/conftest.py)
 NEW_PASSPHRASE = "pão de queijo quente"
@@ -122,7 +123,7 @@ def test_passphrase_change_errors_write_nothing(cli, shop_path, monkeypatch, old
 # --- recovery key -------------------------------------------------------------------------
 
 
-def test_recovery_key_new_prints_it_once_and_it_unlocks(cli, shop_path, monkeypatch):
+def test_recovery_key_new_prints_it_once_and_it_unlocks(cli, shop_path, monkeypatch, confirming):
     assert cli(shop_path, "customers", "add", "--first-name", "Ana", "--phone", "(11) 98765-4321")[0] == 0
     status, out, err = cli(shop_path, "recovery-key", "new")
     assert (status, err) == (0, "")
@@ -145,9 +146,35 @@ def test_recovery_key_new_prints_it_once_and_it_unlocks(cli, shop_path, monkeypa
     assert cli(shop_path, "customers", "find", "ana")[0] == 0
 
 
+def test_recovery_key_new_shows_the_key_and_has_it_confirmed_before_it_replaces_the_earlier_one(
+        cli, shop_path, monkeypatch, confirming):
+    earlier = made_recovery_key(cli, shop_path)
+    status, out, err = cli(shop_path, "recovery-key", "new")
+    assert (status, err) == (0, "")
+    assert confirming == ["Type its last four characters to confirm you have it: "]
+    new = recovery_key_in(out)
+    assert out.index(new) < out.index("is the one that works now")
+    monkeypatch.delenv(PASSPHRASE_ENV)
+    monkeypatch.setenv(RECOVERY_KEY_ENV, earlier)
+    assert cli(shop_path, "customers", "find", "x")[0] == 1
+    monkeypatch.setenv(RECOVERY_KEY_ENV, new)
+    assert cli(shop_path, "customers", "find", "x")[0] == 0
+
+
+def test_recovery_key_new_saves_the_key_where_the_owner_chose(cli, shop_path, monkeypatch, recovery_key_out):
+    status, out, err = cli(shop_path, "recovery-key", "new", "--recovery-key-out", str(recovery_key_out))
+    assert (status, err) == (0, "")
+    assert RECOVERY_KEY.search(out) is None and str(recovery_key_out) in out
+    assert recovery_key_out.stat().st_mode & 0o777 == 0o600
+    monkeypatch.delenv(PASSPHRASE_ENV)
+    monkeypatch.setenv(RECOVERY_KEY_ENV, recovery_key_out.read_text().strip())
+    assert cli(shop_path, "customers", "find", "x")[0] == 0
+    status, _, err = cli(shop_path, "recovery-key", "new", "--recovery-key-out", str(recovery_key_out))
+    assert status == 1 and "already exists" in err
+
+
 def test_forgotten_passphrase_is_changed_with_the_recovery_key(cli, shop_path, monkeypatch):
-    _, out, _ = cli(shop_path, "recovery-key", "new")
-    recovery_key = recovery_key_in(out)
+    recovery_key = made_recovery_key(cli, shop_path)
     monkeypatch.delenv(PASSPHRASE_ENV)
     monkeypatch.setenv(RECOVERY_KEY_ENV, recovery_key)
     monkeypatch.setenv(NEW_PASSPHRASE_ENV, NEW_PASSPHRASE)
@@ -201,8 +228,7 @@ def test_key_rotate_shows_the_new_recovery_key_and_has_it_confirmed_before_the_s
     cli, shop_path, monkeypatch, confirming
 ):
     assert cli(shop_path, "customers", "add", "--first-name", "Ana", "--phone", "(11) 98765-4321")[0] == 0
-    _, out, _ = cli(shop_path, "recovery-key", "new")
-    old_recovery_key = recovery_key_in(out)
+    old_recovery_key = made_recovery_key(cli, shop_path)
     old_key_file = key_file_path(shop_path).read_bytes()
     status, out, err = cli(shop_path, "key", "rotate")
     assert (status, err) == (0, "")
@@ -224,12 +250,15 @@ def test_key_rotate_shows_the_new_recovery_key_and_has_it_confirmed_before_the_s
     assert cli(shop_path, "customers", "find", "ana")[0] == 0
 
 
-def test_key_rotate_with_a_wrong_confirmation_changes_nothing(cli, shop_path, monkeypatch, terminal):
+MAKE_A_RECOVERY_KEY = pytest.mark.parametrize("command", [("key", "rotate"), ("recovery-key", "new")], ids=" ".join)
+
+
+@MAKE_A_RECOVERY_KEY
+def test_a_wrong_confirmation_of_the_new_recovery_key_changes_nothing(cli, shop_path, monkeypatch, terminal, command):
     monkeypatch.setattr("builtins.input", lambda prompt="": "0000")
-    _, out, _ = cli(shop_path, "recovery-key", "new")
-    old_recovery_key = recovery_key_in(out)
+    old_recovery_key = made_recovery_key(cli, shop_path)
     before = folder_state(shop_path.parent)
-    status, out, err = cli(shop_path, "key", "rotate")
+    status, out, err = cli(shop_path, *command)
     assert status == 1 and "not put in use" in err and "earlier recovery key still works" in err
     shown = recovery_key_in(out)
     after = folder_state(shop_path.parent)
@@ -241,10 +270,12 @@ def test_key_rotate_with_a_wrong_confirmation_changes_nothing(cli, shop_path, mo
     assert cli(shop_path, "customers", "find", "ana")[0] == 1
 
 
-def test_key_rotate_without_a_terminal_needs_a_file_for_the_recovery_key(cli, shop_path):
+@MAKE_A_RECOVERY_KEY
+def test_without_a_terminal_a_new_recovery_key_needs_a_file_to_go_in(cli, shop_path, command):
     before = folder_state(shop_path.parent)
-    status, out, err = cli(shop_path, "key", "rotate")
+    status, out, err = cli(shop_path, *command)
     assert (status, out) == (1, "")
+    assert err.startswith(f"regulars: {' '.join(command)} shows the new recovery key")
     assert "--recovery-key-out FILE" in err and "Nothing was changed" in err
     assert folder_state(shop_path.parent) == before
 
@@ -286,8 +317,7 @@ def test_key_rotate_that_cannot_switch_takes_back_the_saved_key(cli, shop_path, 
 
 
 def test_key_rotate_needs_the_passphrase_not_the_recovery_key(cli, shop_path, monkeypatch):
-    _, out, _ = cli(shop_path, "recovery-key", "new")
-    monkeypatch.setenv(RECOVERY_KEY_ENV, recovery_key_in(out))
+    monkeypatch.setenv(RECOVERY_KEY_ENV, made_recovery_key(cli, shop_path))
     before = folder_state(shop_path.parent)
     status, out, err = cli(shop_path, "key", "rotate")
     assert (status, out) == (1, "")

@@ -1,6 +1,8 @@
-"""Child process for test_killed_rotation: runs `regulars key rotate` and SIGKILLs itself at one step.
+"""Child process for test_killed_rotation: runs `regulars key rotate` (or `recovery-key new`) and
+SIGKILLs itself at one step.
 
-Usage: python rotation_child.py SHOP_FILE RECOVERY_KEY_OUT STEP (passphrase in REGULARS_PASSPHRASE).
+Usage: python rotation_child.py SHOP_FILE RECOVERY_KEY_OUT STEP [rotate|recovery-key]
+(passphrase in REGULARS_PASSPHRASE).
 The steps are the moments a rotation writes or switches something; the kill is a real kill -9
 of this process, as a power cut or a killed terminal would stop it.
 """
@@ -23,6 +25,14 @@ STEPS = (
     "before-moving-the-new-key-file",
     "after-moving-the-new-key-file",
 )
+# `recovery-key new` rewrites the key file in place: that write is its one switch.
+RECOVERY_KEY_STEPS = (
+    "before-saving-the-recovery-key",
+    "after-saving-the-recovery-key",
+    "before-writing-the-new-key-file",
+    "after-writing-the-new-key-file",
+)
+COMMANDS = {"rotate": ["key", "rotate"], "recovery-key": ["recovery-key", "new"]}
 
 
 def die() -> None:
@@ -63,6 +73,8 @@ def arm(step: str) -> None:
         kill_around(cli_shop_file, "write_private_file", before=True)
     elif step == "after-saving-the-recovery-key":
         kill_around(cli_shop_file, "write_private_file", before=False)
+    elif step == "before-writing-the-new-key-file":
+        kill_around(key_changes, "write_key_file", before=True)
     elif step == "after-writing-the-new-key-file":
         kill_around(key_changes, "write_key_file", before=False)
     elif step == "after-re-encrypting":
@@ -78,5 +90,6 @@ def arm(step: str) -> None:
 
 if __name__ == "__main__":
     shop, out, step = sys.argv[1:4]
+    command = COMMANDS[sys.argv[4] if len(sys.argv) > 4 else "rotate"]
     arm(step)
-    raise SystemExit(main(["--db", shop, "key", "rotate", "--recovery-key-out", out]))
+    raise SystemExit(main(["--db", shop, *command, "--recovery-key-out", out]))

@@ -7,7 +7,6 @@ UTF-16-LE, the two encodings SQLite can store text in.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -102,20 +101,18 @@ def test_no_customer_data_nor_passphrase_in_any_file(shop_path, monkeypatch, cap
     assert leaks(folder, values + [PASSPHRASE]) == []
 
     # A recovery key printed for the safe is in no file either.
-    capsys.readouterr()
-    assert cli_main(["--db", str(shop_path), "recovery-key", "new"]) == 0
-    recovery_key = recovery_key_in(capsys.readouterr().out)
+    recovery_key = saved_recovery_key(shop_path)
     assert (folder / (shop_path.name + ".key")).exists()
     assert leaks(folder, values + secret_forms(PASSPHRASE, recovery_key)) == []
 
 
-RECOVERY_KEY = re.compile(r"\b[0-9A-Z]{4}(?:-[0-9A-Z]{4}){7}\b")
-
-
-def recovery_key_in(out: str) -> str:
-    found = RECOVERY_KEY.findall(out)
-    assert len(found) == 1, out
-    return found[0]
+def saved_recovery_key(shop_path: Path) -> str:
+    """`recovery-key new`, the key saved where the owner chose (outside the shop's folder), read back and removed."""
+    saved = shop_path.parent.parent / "recovery-key-for-the-safe.txt"
+    assert cli_main(["--db", str(shop_path), "recovery-key", "new", "--recovery-key-out", str(saved)]) == 0
+    recovery_key = saved.read_text(encoding="utf-8").strip()
+    saved.unlink()
+    return recovery_key
 
 
 def secret_forms(*secrets: str) -> list[str]:
@@ -131,8 +128,7 @@ def test_no_passphrase_nor_recovery_key_in_any_file_after_key_changes(shop_path,
     new_passphrase = "Kardamompfeffer 9173"
     monkeypatch.setenv("REGULARS_PASSPHRASE", PASSPHRASE)
     monkeypatch.delenv("REGULARS_RECOVERY_KEY", raising=False)
-    assert cli_main(["--db", str(shop_path), "recovery-key", "new"]) == 0
-    first = recovery_key_in(capsys.readouterr().out)
+    first = saved_recovery_key(shop_path)
     monkeypatch.setenv("REGULARS_NEW_PASSPHRASE", new_passphrase)
     assert cli_main(["--db", str(shop_path), "passphrase", "change"]) == 0
     monkeypatch.setenv("REGULARS_PASSPHRASE", new_passphrase)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import keyring.backends.fail
 import pytest
 
 from desktop.services import backup_schedule
@@ -33,7 +34,8 @@ def test_ticking_the_box_with_the_passphrase_schedules_the_backup_and_unticking_
     page.folder.setText(str(folder))
     page.schedule.setChecked(True)
     assert page.schedule_passphrase.isVisible() and page.schedule_note.isVisible()
-    assert "only this user account can read" in page.schedule_note.text()
+    assert "credential store" in page.schedule_note.text() and "never in a file" in page.schedule_note.text()
+    assert "credential store" in page.schedule.text()
     page.schedule_passphrase.setText(PASSPHRASE)
     assert page.save()
 
@@ -70,3 +72,16 @@ def test_without_a_folder_the_box_asks_for_one_first(qtbot, context, place):
     assert not page.save()
     assert "Choose the backup folder first" in page.errors.text_of("schedule")
     assert not backup_schedule.is_on(context.database.path)
+
+
+def test_without_a_protected_credential_store_the_box_says_so_and_nothing_is_scheduled(qtbot, context, place, tmp_path):
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    page = open_page(qtbot, context)
+    page.folder.setText(str(folder))
+    page.schedule.setChecked(True)
+    page.schedule_passphrase.setText(PASSPHRASE)
+    assert not page.save()
+    assert "no protected credential store" in page.errors.text_of("schedule")
+    assert not place.units().exists()

@@ -3,10 +3,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from desktop.context import ShopContext
 from desktop.db.engine import open_shop_file_with_recovery_key
+from desktop.ui.recovery_key_dialog import RecoveryKeyDialog
 from desktop.ui.setup_dialog import SetupDialog
 from desktop.ui.unlock_dialog import UnlockDialog
 from tests.conftest import PASSPHRASE
@@ -23,14 +24,22 @@ def test_first_run_setup_creates_an_encrypted_shop(qtbot, tmp_path: Path):
     dialog.passphrase.setText("pastel de nata")
     dialog.passphrase_again.setText("pastel de nata")
 
-    def read_recovery_key():
-        box = QApplication.activeModalWidget()
-        assert isinstance(box, QMessageBox)
-        shown.append(box.informativeText())
-        box.accept()
-
     shown: list[str] = []
-    QTimer.singleShot(0, read_recovery_key)
+
+    def confirm_recovery_key():
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, RecoveryKeyDialog)
+        shown.append(box.key.text())
+        assert not path.exists()  # nothing is written before the owner confirms the key
+        box.confirmation.setText("1111" if shown[0].endswith("0000") else "0000")
+        assert not box.confirm_button.isEnabled()
+        box.accept()
+        assert box.isVisible()  # a wrong confirmation does not close it
+        box.confirmation.setText(shown[0][-4:].lower())
+        assert box.confirm_button.isEnabled()
+        box.confirm_button.click()
+
+    QTimer.singleShot(0, confirm_recovery_key)
     dialog.create()
     assert shown == [dialog.recovery_key] and len(dialog.recovery_key.split("-")) == 8
     assert dialog.result() == dialog.DialogCode.Accepted
@@ -39,6 +48,26 @@ def test_first_run_setup_creates_an_encrypted_shop(qtbot, tmp_path: Path):
     dialog.database.close()
     assert path.read_bytes()[:16] != b"SQLite format 3\x00"
     open_shop_file_with_recovery_key(path, dialog.recovery_key).close()  # the key shown really works
+
+
+def test_first_run_without_confirming_the_recovery_key_creates_nothing(qtbot, tmp_path: Path):
+    path = tmp_path / "new" / "shop.regulars"
+    dialog = SetupDialog(path)
+    qtbot.addWidget(dialog)
+    dialog.shop_name.setText("Pastelaria Belém")
+    dialog.passphrase.setText("pastel de nata")
+    dialog.passphrase_again.setText("pastel de nata")
+
+    def close_without_confirming():
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, RecoveryKeyDialog)
+        box.reject()
+
+    QTimer.singleShot(0, close_without_confirming)
+    dialog.create()
+    assert dialog.result() != dialog.DialogCode.Accepted and dialog.database is None
+    assert "No shop was created" in dialog.form_error.text()
+    assert not path.parent.exists()
 
 
 def test_setup_shows_field_errors_and_creates_nothing(qtbot, tmp_path: Path):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import plistlib
-import stat
 import sys
 from pathlib import Path
 
+import keyring
+import keyring.backends.fail
+import keyring.backends.null
 import pytest
 
 from desktop.errors import InvalidInput, NotAllowed, WrongPassphrase
@@ -26,7 +28,8 @@ def backup_folder(shop, tmp_path: Path) -> Path:
     return folder
 
 
-def test_linux_turn_on_writes_a_user_timer_and_service_and_enables_them(shop, backup_folder, tmp_path, monkeypatch):
+def test_linux_turn_on_writes_a_user_timer_and_service_and_enables_them(shop, backup_folder, tmp_path, monkeypatch,
+                                                                        credential_store):
     place = scheduler_home(monkeypatch, tmp_path, systemctl=True)
     result = backup_schedule.turn_on(shop, PASSPHRASE, platform="linux")
 
@@ -41,11 +44,10 @@ def test_linux_turn_on_writes_a_user_timer_and_service_and_enables_them(shop, ba
     for line in ("OnCalendar=hourly", "Persistent=true", "WantedBy=timers.target"):
         assert line in timer
     assert place.calls() == ["--user daemon-reload", f"--user enable --now {name}.timer"]
-    kept = backup_schedule.passphrase_path(shop.path)
-    assert kept.is_relative_to(place.home)
-    assert kept.read_text(encoding="utf-8") == PASSPHRASE
-    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert credential_store.get_password(backup_schedule.CREDENTIAL_SERVICE, name) == PASSPHRASE
+    assert backup_schedule.stored_passphrase(shop.path) == PASSPHRASE
     assert backup_schedule.is_on(shop.path)
+    assert not any(PASSPHRASE.encode() in path.read_bytes() for path in place.home.rglob("*") if path.is_file())
 
 
 def test_linux_turn_off_disables_and_deletes_the_units_and_the_kept_passphrase(shop, backup_folder, tmp_path,
@@ -55,7 +57,7 @@ def test_linux_turn_off_disables_and_deletes_the_units_and_the_kept_passphrase(s
     backup_schedule.turn_off(shop, platform="linux")
 
     assert list(place.units().iterdir()) == []
-    assert not backup_schedule.passphrase_path(shop.path).exists()
+    assert backup_schedule.stored_passphrase(shop.path) is None
     assert not backup_schedule.is_on(shop.path)
     assert place.calls()[2:] == [f"--user disable --now {name}.timer", "--user daemon-reload"]
 
@@ -123,3 +125,48 @@ def test_windows_gets_an_hourly_task_scheduler_command_line():
         f'"C:\\Program Files\\Regulars\\regulars.exe" --db {Path(shop)} backup --scheduled',
     ]]
     assert entry.disable == [["schtasks", "/Delete", "/F", "/TN", entry.name]]
+
+
+@pytest.mark.parametrize("unprotected", [keyring.backends.null.Keyring, keyring.backends.fail.Keyring])
+def test_without_a_protected_credential_store_the_schedule_is_refused_and_nothing_written(
+        shop, backup_folder, tmp_path, monkeypatch, unprotected):
+    place = scheduler_home(monkeypatch, tmp_path, systemctl=True)
+    keyring.set_keyring(unprotected())
+    with pytest.raises(InvalidInput) as problem:
+        backup_schedule.turn_on(shop, PASSPHRASE, platform="linux")
+    assert problem.value.field == "schedule"
+    assert "no protected credential store" in problem.value.problems["schedule"].text()
+    assert "REGULARS_PASSPHRASE" in problem.value.problems["schedule"].text()
+    assert not place.units().exists() and place.calls() == []
+    assert [path for path in place.home.rglob("*") if path.is_file()] == []
+    assert not backup_schedule.is_on(shop.path)
+
+
+def test_a_plaintext_file_backend_is_not_a_protected_store(shop, backup_folder, tmp_path, monkeypatch):
+    """keyrings.alt's plaintext file is what the credential store replaces: it is refused like no store."""
+    place = scheduler_home(monkeypatch, tmp_path, systemctl=True)
+
+    class PlaintextKeyring(keyring.backends.null.Keyring):
+        priority = 1
+
+    PlaintextKeyring.__module__, PlaintextKeyring.__qualname__ = "keyrings.alt.file", "PlaintextKeyring"
+    keyring.set_keyring(PlaintextKeyring())
+    with pytest.raises(InvalidInput):
+        backup_schedule.turn_on(shop, PASSPHRASE, platform="linux")
+    assert not place.units().exists()
+
+
+@pytest.mark.parametrize("turning", ["on", "off"])
+def test_the_plain_passphrase_file_of_an_earlier_build_is_deleted_when_the_schedule_is_turned_on_or_off(
+        shop, backup_folder, tmp_path, monkeypatch, turning):
+    scheduler_home(monkeypatch, tmp_path, systemctl=True)
+    legacy = backup_schedule.legacy_passphrase_path(shop.path)
+    legacy.parent.mkdir(parents=True)
+    legacy.write_text(PASSPHRASE, encoding="utf-8")
+    assert backup_schedule.is_on(shop.path)  # shown as on, so that the owner can turn it off
+    if turning == "on":
+        backup_schedule.turn_on(shop, PASSPHRASE, platform="linux")
+    else:
+        backup_schedule.turn_off(shop, platform="linux")
+    assert not legacy.exists()
+    assert backup_schedule.is_on(shop.path) == (turning == "on")
