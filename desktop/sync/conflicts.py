@@ -10,14 +10,14 @@ customer's details change through the customers service, as the edit form change
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.errors import InvalidInput, NotFound, Problem, translatable
-from desktop.models import Base, SyncConflict
+from desktop.models import Base, Customer, SyncConflict
 from desktop.models.base import utc_now
 from desktop.services import customers
 from desktop.services.permissions import Permission, require
@@ -39,13 +39,14 @@ class ConflictView:
     found_at: datetime
     resolved_at: datetime | None
     resolution: str  # "" until the owner chose: mine | theirs
+    record_name: str = ""  # a customer's name as the shop knows it today; "" for other records
 
     def to_json(self) -> dict:
         return {"id": self.id, "table": self.table, "record_uuid": self.record_uuid, "field": self.field,
                 "mine": self.mine, "theirs": self.theirs, "kept": self.kept,
                 "found_at": self.found_at.isoformat(timespec="seconds"),
                 "resolved_at": self.resolved_at.isoformat(timespec="seconds") if self.resolved_at else None,
-                "resolution": self.resolution or None}
+                "resolution": self.resolution or None, "record_name": self.record_name}
 
 
 def _view(row: SyncConflict) -> ConflictView:
@@ -59,7 +60,16 @@ def list_conflicts(session: Session, *, include_resolved: bool = False) -> list[
     query = select(SyncConflict).order_by(SyncConflict.id)
     if not include_resolved:
         query = query.where(SyncConflict.resolved_at.is_(None))
-    return [_view(row) for row in session.scalars(query)]
+    rows = list(session.scalars(query))
+    names = _customer_names(session, {row.record_uuid for row in rows if row.table_name == "customers"})
+    return [replace(_view(row), record_name=names.get(row.record_uuid, "")) for row in rows]
+
+
+def _customer_names(session: Session, uuids: set[str]) -> dict[str, str]:
+    if not uuids:
+        return {}
+    found = session.execute(select(Customer.uuid, Customer.first_name, Customer.last_name).where(Customer.uuid.in_(uuids)))
+    return {uuid: " ".join(part for part in (first, last) if part) for uuid, first, last in found}
 
 
 def resolve_conflict(session: Session, conflict_id: int, keep: str) -> ConflictView:

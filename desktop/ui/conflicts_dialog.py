@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
+    QHeaderView,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -39,6 +40,8 @@ class ConflictsDialog(QDialog):
         self.table.setHorizontalHeaderLabels(
             [self.tr("Record"), self.tr("Detail"), self.tr("This till's value"), self.tr("Other till's value"),
              self.tr("Kept now")])
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)  # every header whole
+        self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -68,7 +71,8 @@ class ConflictsDialog(QDialog):
         self.table.setRowCount(len(self._conflicts))
         for row, conflict in enumerate(self._conflicts):
             kept = self.tr("this till's") if conflict.kept == "mine" else self.tr("other till's")
-            cells = (f"{conflict.table} {conflict.record_uuid[:8]}", conflict.field.replace("_", " "),
+            record = conflict.record_name or f"{conflict.table.replace('_', ' ')} {conflict.record_uuid[:8]}"
+            cells = (record, conflict.field.replace("_", " ").replace(",", ", "),
                      conflict.mine, conflict.theirs, kept)
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))

@@ -173,7 +173,10 @@ def test_the_owner_keeps_a_value_back_from_the_conflicts_list(qtbot, context, ac
         dialog = actions.show_conflicts()
         qtbot.addWidget(dialog)
         assert dialog.table.rowCount() == 1
-        assert [dialog.table.item(0, column).text() for column in (1, 2, 3)] == ["city", "Lisboa", "Porto"]
+        with context.database.reading() as session:
+            name = " ".join(part for part in (get_customer(session, uuid).first_name,
+                                               get_customer(session, uuid).last_name) if part)
+        assert [dialog.table.item(0, column).text() for column in range(4)] == [name, "city", "Lisboa", "Porto"]
         qtbot.mouseClick(dialog.keep_mine_button, module.Qt.MouseButton.LeftButton)
         assert dialog.table.rowCount() == 0
         with context.database.reading() as session:
